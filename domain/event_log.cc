@@ -1,0 +1,228 @@
+#include "domain/event_log.h"
+
+#include <algorithm>
+#include <cstring>
+#include <utility>
+
+#include "absl/container/flat_hash_set.h"
+#include "absl/strings/str_cat.h"
+#include "common/proto_time.h"
+#include "common/status_macros.h"
+#include "recloop/internal/records.pb.h"
+
+namespace recloop {
+namespace {
+
+void AppendField(std::string* out, absl::string_view field) {
+  PutFixed32BE(out, static_cast<uint32_t>(field.size()));
+  out->append(field.data(), field.size());
+}
+
+// Hash of the fields that make two events with the same owner and sent_at
+// the same event (Personalize's duplicate rule).
+uint64_t ContentHash(const v1::Event& event) {
+  std::string canonical;
+  AppendField(&canonical, event.event_type());
+  AppendField(&canonical, event.item_id());
+  if (event.has_event_value()) {
+    float v = event.event_value();
+    uint32_t bits;
+    std::memcpy(&bits, &v, sizeof bits);
+    canonical.push_back('v');
+    PutFixed32BE(&canonical, bits);
+  } else {
+    canonical.push_back('-');
+  }
+  AppendField(&canonical, event.properties());
+  PutFixed32BE(&canonical, static_cast<uint32_t>(event.impression_size()));
+  for (const std::string& item : event.impression()) AppendField(&canonical, item);
+  AppendField(&canonical, event.recommendation_id());
+  return StableHash64(canonical);
+}
+
+}  // namespace
+
+absl::StatusOr<AppendResult> EventLog::Append(uint32_t group_id,
+                                              absl::string_view user_id,
+                                              absl::string_view session_id,
+                                              absl::Span<const v1::Event> events) {
+  const Owner owner =
+      user_id.empty() ? Owner::Session(session_id) : Owner::User(user_id);
+  const auto received_at = ToProtoTimestamp(clock_->Now());
+  AppendResult result;
+  WriteBatch batch(*store_);
+  // Dedup keys of this batch: a batch may repeat an event too.
+  absl::flat_hash_set<std::string> batch_keys;
+  std::string scratch;
+
+  for (const v1::Event& event : events) {
+    v1::PutEventResult* outcome = result.response.add_results();
+    outcome->set_event_id(event.event_id());
+    const int64_t sent = ToMicros(event.sent_at());
+    std::string id_key = EventIdKey(group_id, event.event_id());
+    std::string content_key =
+        EventContentKey(group_id, owner, sent, ContentHash(event));
+    bool duplicate = batch_keys.contains(id_key) || batch_keys.contains(content_key);
+    if (!duplicate) {
+      ASSIGN_OR_RETURN(duplicate, store_->Get(Cf::kDedup, id_key, &scratch));
+    }
+    if (!duplicate) {
+      ASSIGN_OR_RETURN(duplicate, store_->Get(Cf::kDedup, content_key, &scratch));
+    }
+    if (duplicate) {
+      outcome->set_duplicate(true);
+      continue;
+    }
+
+    LoggedEvent logged;
+    logged.sent_micros = sent;
+    logged.seq = last_seq_.fetch_add(1) + 1;
+    v1::StoredEvent& stored = logged.event;
+    stored.set_user_id(std::string(user_id));
+    stored.set_session_id(std::string(session_id));
+    *stored.mutable_event() = event;
+    *stored.mutable_received_at() = received_at;
+
+    absl::optional<internal::ServedList> served;
+    if (!event.recommendation_id().empty()) {
+      ASSIGN_OR_RETURN(served, served_->Lookup(event.recommendation_id(), group_id));
+    }
+    if (event.impression_size() > 0) {
+      *stored.mutable_effective_impression() = event.impression();
+    } else if (served) {
+      *stored.mutable_effective_impression() = served->item_ids();
+    }
+    const std::string& explicit_source =
+        event.metric_attribution().event_attribution_source();
+    if (!explicit_source.empty()) {
+      stored.set_attribution_source(explicit_source);
+    } else if (served) {
+      stored.set_attribution_source(served->recommender());
+    } else {
+      stored.set_attribution_source(kSourceNameUndefined);
+    }
+
+    const std::string key = EventKey(group_id, owner, sent, logged.seq);
+    internal::JournalEntry journal;
+    journal.set_group_id(group_id);
+    journal.set_event_key(key);
+    batch.Put(Cf::kEvents, key, stored.SerializeAsString());
+    batch.Put(Cf::kDedup, id_key, key);
+    batch.Put(Cf::kDedup, content_key, "");
+    batch.Put(Cf::kJournal, JournalKey(logged.seq), journal.SerializeAsString());
+    batch_keys.insert(std::move(id_key));
+    batch_keys.insert(std::move(content_key));
+    result.stored.push_back(std::move(logged));
+  }
+
+  if (!result.stored.empty() && !user_id.empty()) {
+    // The first event that carries both ids links the session to the user;
+    // a session belongs to one user, so later links are ignored.
+    const std::string link_key = SessionLinkKey(group_id, session_id);
+    ASSIGN_OR_RETURN(bool linked, store_->Get(Cf::kSessions, link_key, &scratch));
+    if (!linked) {
+      batch.Put(Cf::kSessions, link_key, user_id);
+      batch.Put(Cf::kSessions, UserSessionKey(group_id, user_id, session_id), "");
+    }
+  }
+  if (batch.Count() > 0) RETURN_IF_ERROR(store_->Write(&batch));
+
+  result.response.set_stored_count(static_cast<int32_t>(result.stored.size()));
+  result.response.set_duplicate_count(
+      static_cast<int32_t>(events.size() - result.stored.size()));
+  return result;
+}
+
+absl::StatusOr<std::vector<Owner>> EventLog::HistorySources(
+    uint32_t group_id, absl::string_view id) const {
+  std::vector<Owner> sources = {Owner::User(id), Owner::Session(id)};
+  const std::string prefix = UserSessionsPrefix(group_id, id);
+  auto cursor = store_->NewPrefixCursor(Cf::kSessions, prefix);
+  for (cursor->SeekToFirst(); cursor->Valid(); cursor->Next()) {
+    absl::string_view session = cursor->key().substr(prefix.size());
+    if (session != id) sources.push_back(Owner::Session(session));
+  }
+  RETURN_IF_ERROR(cursor->status());
+  return sources;
+}
+
+absl::StatusOr<std::vector<LoggedEvent>> EventLog::ReadHistory(
+    uint32_t group_id, absl::string_view id, size_t limit,
+    absl::optional<HistoryBound> before) const {
+  ASSIGN_OR_RETURN(std::vector<Owner> sources, HistorySources(group_id, id));
+  struct Candidate {
+    int64_t sent;
+    uint64_t seq;
+    std::string value;
+  };
+  std::vector<Candidate> candidates;
+  for (const Owner& source : sources) {
+    const std::string prefix = OwnerPrefix(group_id, source);
+    auto cursor = store_->NewPrefixCursor(Cf::kEvents, prefix);
+    if (before) {
+      cursor->SeekBefore(EventKey(group_id, source, before->sent_micros, before->seq));
+    } else {
+      cursor->SeekToLast();
+    }
+    for (size_t n = 0; n < limit && cursor->Valid(); ++n, cursor->Prev()) {
+      absl::string_view key = cursor->key();
+      if (key.size() < prefix.size() + 16) {
+        return absl::DataLossError("event key with a malformed suffix");
+      }
+      const char* tail = key.data() + key.size() - 16;
+      candidates.push_back({MicrosFromOrdered(DecodeFixed64BE(tail)),
+                            DecodeFixed64BE(tail + 8), std::string(cursor->value())});
+    }
+    RETURN_IF_ERROR(cursor->status());
+  }
+  std::sort(candidates.begin(), candidates.end(),
+            [](const Candidate& a, const Candidate& b) {
+              if (a.sent != b.sent) return a.sent > b.sent;
+              return a.seq > b.seq;
+            });
+  if (candidates.size() > limit) candidates.resize(limit);
+
+  std::vector<LoggedEvent> history(candidates.size());
+  for (size_t i = 0; i < candidates.size(); ++i) {
+    history[i].sent_micros = candidates[i].sent;
+    history[i].seq = candidates[i].seq;
+    if (!history[i].event.ParseFromString(candidates[i].value)) {
+      return absl::DataLossError(
+          absl::StrCat("stored event ", candidates[i].seq, " is corrupt"));
+    }
+  }
+  return history;
+}
+
+absl::StatusOr<std::vector<std::string>> EventLog::RecentItems(
+    uint32_t group_id, absl::string_view id, size_t limit,
+    absl::optional<HistoryBound> before) const {
+  ASSIGN_OR_RETURN(std::vector<LoggedEvent> history,
+                   ReadHistory(group_id, id, limit, before));
+  std::vector<std::string> items;
+  items.reserve(history.size());
+  for (LoggedEvent& e : history) {
+    if (!e.event.event().item_id().empty()) {
+      items.push_back(std::move(*e.event.mutable_event()->mutable_item_id()));
+    }
+  }
+  return items;
+}
+
+absl::StatusOr<absl::optional<std::string>> EventLog::LinkedUser(
+    uint32_t group_id, absl::string_view session_id) const {
+  std::string user;
+  ASSIGN_OR_RETURN(bool found, store_->Get(Cf::kSessions,
+                                           SessionLinkKey(group_id, session_id), &user));
+  if (!found) return absl::nullopt;
+  return user;
+}
+
+absl::StatusOr<std::string> EventLog::ResolveIdentity(
+    uint32_t group_id, absl::string_view user_id, absl::string_view session_id) const {
+  if (!user_id.empty()) return std::string(user_id);
+  ASSIGN_OR_RETURN(auto linked, LinkedUser(group_id, session_id));
+  return linked ? *linked : std::string(session_id);
+}
+
+}  // namespace recloop

@@ -1,0 +1,99 @@
+// EventLog stores each user's (or anonymous session's) events in time order,
+// deduplicates them, links sessions to users, derives implicit impressions
+// and attribution from served lists, and journals every stored event for
+// model recovery.
+#ifndef RECLOOP_DOMAIN_EVENT_LOG_H_
+#define RECLOOP_DOMAIN_EVENT_LOG_H_
+
+#include <atomic>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/types/optional.h"
+#include "absl/types/span.h"
+#include "common/clock.h"
+#include "domain/served_lists.h"
+#include "recloop/v1/recloop.pb.h"
+#include "storage/keys.h"
+#include "storage/store.h"
+
+namespace recloop {
+
+inline constexpr char kSourceNameUndefined[] = "SOURCE_NAME_UNDEFINED";
+
+// An event as stored, with its place in the log.
+struct LoggedEvent {
+  int64_t sent_micros = 0;
+  uint64_t seq = 0;
+  v1::StoredEvent event;
+};
+
+// A position in a history: events strictly before (sent_micros, seq).
+struct HistoryBound {
+  int64_t sent_micros;
+  uint64_t seq;
+};
+
+struct AppendResult {
+  v1::PutEventsResponse response;
+  // The events actually stored (duplicates left out), in request order.
+  std::vector<LoggedEvent> stored;
+};
+
+// Thread-safe for reads. Append must not run concurrently for the same
+// identity or event ids (the caller serializes them), because deduplication
+// reads before it writes.
+class EventLog {
+ public:
+  EventLog(Store* store, const Clock* clock, const ServedLists* served)
+      : store_(store), clock_(clock), served_(served) {}
+
+  // Stores the events of one PutEvents call in one atomic write; they are in
+  // the WAL when this returns. `events` are validated and complete: each
+  // has its event_id (generated when the client sent none).
+  absl::StatusOr<AppendResult> Append(uint32_t group_id, absl::string_view user_id,
+                                      absl::string_view session_id,
+                                      absl::Span<const v1::Event> events);
+
+  // The most recent `limit` events of `id`, newest first, optionally only
+  // those before `before`. `id` is a user id or a session id; a user's
+  // history includes the events of the sessions linked to it.
+  absl::StatusOr<std::vector<LoggedEvent>> ReadHistory(
+      uint32_t group_id, absl::string_view id, size_t limit,
+      absl::optional<HistoryBound> before = absl::nullopt) const;
+
+  // The item ids of ReadHistory, newest first (events without items skipped).
+  absl::StatusOr<std::vector<std::string>> RecentItems(
+      uint32_t group_id, absl::string_view id, size_t limit,
+      absl::optional<HistoryBound> before = absl::nullopt) const;
+
+  // The user a session is linked to, if any.
+  absl::StatusOr<absl::optional<std::string>> LinkedUser(
+      uint32_t group_id, absl::string_view session_id) const;
+
+  // Whose history the events of (user_id, session_id) extend: the user, or
+  // the user the session is linked to, or the session itself.
+  absl::StatusOr<std::string> ResolveIdentity(uint32_t group_id,
+                                              absl::string_view user_id,
+                                              absl::string_view session_id) const;
+
+  // The last journal sequence number assigned. Recovery sets it once at
+  // start-up, before any Append.
+  uint64_t last_sequence() const { return last_seq_.load(); }
+  void set_last_sequence(uint64_t seq) { last_seq_.store(seq); }
+
+ private:
+  absl::StatusOr<std::vector<Owner>> HistorySources(uint32_t group_id,
+                                                    absl::string_view id) const;
+
+  Store* const store_;
+  const Clock* const clock_;
+  const ServedLists* const served_;
+  std::atomic<uint64_t> last_seq_{0};
+};
+
+}  // namespace recloop
+
+#endif  // RECLOOP_DOMAIN_EVENT_LOG_H_

@@ -1,0 +1,362 @@
+#include "domain/recloop.h"
+
+#include <algorithm>
+#include <utility>
+
+#include "absl/container/flat_hash_set.h"
+#include "absl/strings/str_cat.h"
+#include "common/log.h"
+#include "common/proto_time.h"
+#include "common/status_macros.h"
+#include "common/uuid.h"
+#include "domain/request_validation.h"
+#include "storage/keys.h"
+#include "recloop/internal/records.pb.h"
+
+namespace recloop {
+
+absl::StatusOr<std::unique_ptr<Recloop>> Recloop::Open(const RecloopOptions& options) {
+  auto recloop = std::unique_ptr<Recloop>(new Recloop(options));
+  RETURN_IF_ERROR(recloop->Recover());
+  recloop->checkpointer_ = std::thread([r = recloop.get()] { r->CheckpointLoop(); });
+  return recloop;
+}
+
+Recloop::~Recloop() {
+  {
+    absl::MutexLock lock(&checkpointer_mu_);
+    stopping_ = true;
+    checkpointer_cv_.Signal();
+  }
+  if (checkpointer_.joinable()) checkpointer_.join();
+  if (store_ != nullptr && options_.checkpoint_on_close) {
+    absl::Status status = Checkpoint();
+    if (!status.ok()) LogError(absl::StrCat("final checkpoint failed: ", status.ToString()));
+  }
+}
+
+absl::Status Recloop::Recover() {
+  StoreOptions store_options = options_.store;
+  store_options.clock = options_.clock;
+  store_options.served_retention = options_.recommendation_retention;
+  ASSIGN_OR_RETURN(store_, Store::Open(store_options));
+  ASSIGN_OR_RETURN(registry_, Registry::Load(store_.get(), options_.clock, options_.model));
+  served_ = std::make_unique<ServedLists>(store_.get(), options_.clock,
+                                          options_.recommendation_retention);
+  events_ = std::make_unique<EventLog>(store_.get(), options_.clock, served_.get());
+  recovery_.created_store = store_->created();
+  recovery_.dataset_groups = static_cast<int>(registry_->AllGroups().size());
+
+  std::string raw;
+  ASSIGN_OR_RETURN(bool has_checkpoint,
+                   store_->Get(Cf::kMeta, meta_key::Checkpoint(), &raw));
+  if (has_checkpoint) {
+    internal::CheckpointRecord checkpoint;
+    if (!checkpoint.ParseFromString(raw)) {
+      return absl::DataLossError("the checkpoint record is corrupt");
+    }
+    recovery_.checkpoint_sequence = checkpoint.sequence();
+  }
+
+  // Replay what the models had not checkpointed, in the order it was stored.
+  uint64_t last_seq = recovery_.checkpoint_sequence;
+  auto journal = store_->NewCursor(Cf::kJournal,
+                                   JournalKey(recovery_.checkpoint_sequence + 1), "");
+  for (journal->SeekToFirst(); journal->Valid(); journal->Next()) {
+    if (journal->key().size() != 8) return absl::DataLossError("malformed journal key");
+    last_seq = DecodeFixed64BE(journal->key().data());
+    internal::JournalEntry entry;
+    if (!entry.ParseFromArray(journal->value().data(),
+                              static_cast<int>(journal->value().size()))) {
+      return absl::DataLossError(absl::StrCat("journal entry ", last_seq, " is corrupt"));
+    }
+    std::shared_ptr<DatasetGroupState> group = registry_->FindGroupById(entry.group_id());
+    if (group == nullptr) continue;  // The group was deleted since.
+    auto key = ParseEventKey(entry.event_key());
+    ASSIGN_OR_RETURN(bool found, store_->Get(Cf::kEvents, entry.event_key(), &raw));
+    if (!key || !found) continue;
+    LoggedEvent logged;
+    logged.sent_micros = key->sent_micros;
+    logged.seq = key->seq;
+    if (!logged.event.ParseFromString(raw)) {
+      return absl::DataLossError(absl::StrCat("stored event ", key->seq, " is corrupt"));
+    }
+    ASSIGN_OR_RETURN(std::string identity,
+                     events_->ResolveIdentity(group->id, logged.event.user_id(),
+                                              logged.event.session_id()));
+    RETURN_IF_ERROR(Learn(*group, identity, logged));
+    ++recovery_.replayed_events;
+  }
+  RETURN_IF_ERROR(journal->status());
+  events_->set_last_sequence(last_seq);
+  return absl::OkStatus();
+}
+
+absl::Status Recloop::Learn(const DatasetGroupState& group, absl::string_view identity,
+                            const LoggedEvent& logged) {
+  const std::string& item = logged.event.event().item_id();
+  if (item.empty()) return absl::OkStatus();
+  ASSIGN_OR_RETURN(std::vector<std::string> window,
+                   events_->RecentItems(group.id, identity,
+                                        static_cast<size_t>(group.model->options().window),
+                                        HistoryBound{logged.sent_micros, logged.seq}));
+  group.model->Observe(item, absl::FromUnixMicros(logged.sent_micros), 1.0, window);
+  return absl::OkStatus();
+}
+
+// --- Control plane -----------------------------------------------------------
+
+absl::StatusOr<v1::DatasetGroup> Recloop::CreateDatasetGroup(
+    const v1::CreateDatasetGroupRequest& request) {
+  return registry_->CreateDatasetGroup(request);
+}
+
+absl::StatusOr<v1::DatasetGroup> Recloop::DescribeDatasetGroup(
+    const v1::DescribeDatasetGroupRequest& request) {
+  return registry_->DescribeDatasetGroup(request.name());
+}
+
+absl::StatusOr<v1::ListDatasetGroupsResponse> Recloop::ListDatasetGroups(
+    const v1::ListDatasetGroupsRequest& request) {
+  return registry_->ListDatasetGroups(request);
+}
+
+absl::Status Recloop::DeleteDatasetGroup(const v1::DeleteDatasetGroupRequest& request) {
+  absl::WriterMutexLock lock(&ingest_mu_);
+  return registry_->DeleteDatasetGroup(request.name());
+}
+
+absl::StatusOr<v1::EventTracker> Recloop::CreateEventTracker(
+    const v1::CreateEventTrackerRequest& request) {
+  return registry_->CreateEventTracker(request);
+}
+
+absl::StatusOr<v1::EventTracker> Recloop::DescribeEventTracker(
+    const v1::DescribeEventTrackerRequest& request) {
+  return registry_->DescribeEventTracker(request.name());
+}
+
+absl::StatusOr<v1::ListEventTrackersResponse> Recloop::ListEventTrackers(
+    const v1::ListEventTrackersRequest& request) {
+  return registry_->ListEventTrackers(request);
+}
+
+absl::Status Recloop::DeleteEventTracker(const v1::DeleteEventTrackerRequest& request) {
+  return registry_->DeleteEventTracker(request.name());
+}
+
+// --- Events -------------------------------------------------------------------
+
+absl::StatusOr<v1::PutEventsResponse> Recloop::PutEvents(
+    const v1::PutEventsRequest& request) {
+  RETURN_IF_ERROR(ValidatePutEventsRequest(request));
+  ASSIGN_OR_RETURN(std::shared_ptr<DatasetGroupState> group,
+                   registry_->FindGroupByTrackingId(request.tracking_id()));
+
+  // Complete each event: properties checked against the schema, itemId and
+  // eventValue taken from them when the fields are empty, an event_id
+  // generated when the client sent none.
+  std::vector<v1::Event> events(request.event_list().begin(),
+                                request.event_list().end());
+  for (size_t i = 0; i < events.size(); ++i) {
+    v1::Event& event = events[i];
+    const std::string path = absl::StrCat("event_list[", i, "].properties");
+    ASSIGN_OR_RETURN(EventProperties properties,
+                     group->schema.ValidateProperties(event.properties(), path));
+    if (properties.item_id) {
+      if (properties.item_id->empty() || properties.item_id->size() > 256) {
+        return absl::InvalidArgumentError(
+            absl::StrCat(path, ".itemId: must be 1-256 characters"));
+      }
+      if (event.item_id().empty()) {
+        event.set_item_id(*properties.item_id);
+      } else if (event.item_id() != *properties.item_id) {
+        return absl::InvalidArgumentError(
+            absl::StrCat(path, ".itemId: differs from item_id"));
+      }
+    }
+    if (properties.event_value) {
+      if (!event.has_event_value()) {
+        event.set_event_value(static_cast<float>(*properties.event_value));
+      } else if (event.event_value() != static_cast<float>(*properties.event_value)) {
+        return absl::InvalidArgumentError(
+            absl::StrCat(path, ".eventValue: differs from event_value"));
+      }
+    }
+    if (event.event_id().empty()) event.set_event_id(NewUuid());
+  }
+
+  ASSIGN_OR_RETURN(std::string identity,
+                   events_->ResolveIdentity(group->id, request.user_id(),
+                                            request.session_id()));
+  std::vector<absl::string_view> lock_keys = {identity};
+  for (const v1::Event& event : events) lock_keys.push_back(event.event_id());
+
+  AppendResult result;
+  {
+    absl::ReaderMutexLock ingest(&ingest_mu_);
+    if (registry_->FindGroupById(group->id) == nullptr) {
+      return absl::NotFoundError("tracking_id: the dataset group was deleted");
+    }
+    StripeLocks::Guard guard(&stripes_, lock_keys);
+    ASSIGN_OR_RETURN(result, events_->Append(group->id, request.user_id(),
+                                             request.session_id(), events));
+    for (const LoggedEvent& logged : result.stored) {
+      absl::Status learned = Learn(*group, identity, logged);
+      if (!learned.ok()) {
+        // The events are durable; the model catches up at the next start.
+        LogError(absl::StrCat("model update failed: ", learned.ToString()));
+      }
+    }
+  }
+
+  const uint64_t n = result.stored.size();
+  const uint64_t before = events_since_checkpoint_.fetch_add(n);
+  if (before < options_.checkpoint_after_events &&
+      before + n >= options_.checkpoint_after_events) {
+    absl::MutexLock lock(&checkpointer_mu_);
+    checkpointer_cv_.Signal();
+  }
+  return std::move(result.response);
+}
+
+absl::StatusOr<v1::GetUserHistoryResponse> Recloop::GetUserHistory(
+    const v1::GetUserHistoryRequest& request) {
+  RETURN_IF_ERROR(ValidateGetUserHistoryRequest(request));
+  ASSIGN_OR_RETURN(std::shared_ptr<DatasetGroupState> group,
+                   registry_->FindGroup(request.dataset_group()));
+  const size_t limit =
+      request.max_results() == 0 ? kDefaultHistoryResults : request.max_results();
+  ASSIGN_OR_RETURN(std::vector<LoggedEvent> history,
+                   events_->ReadHistory(group->id, request.user_id(), limit));
+  v1::GetUserHistoryResponse response;
+  for (auto it = history.rbegin(); it != history.rend(); ++it) {
+    *response.add_events() = std::move(it->event);
+  }
+  return response;
+}
+
+// --- Recommendations ----------------------------------------------------------
+
+absl::StatusOr<std::string> Recloop::ResolveRecommender(const DatasetGroupState& group,
+                                                        absl::string_view name) const {
+  if (name.empty() || name == kDefaultRecommender) return std::string(kDefaultRecommender);
+  return absl::NotFoundError(absl::StrCat("recommender: ", name,
+                                          " not found in dataset group ",
+                                          group.description.name()));
+}
+
+absl::Status Recloop::RecordServed(const DatasetGroupState& group,
+                                   const std::string& recommender,
+                                   absl::string_view user_id,
+                                   const std::vector<ScoredItem>& items,
+                                   std::string* recommendation_id) {
+  internal::ServedList list;
+  list.set_group_id(group.id);
+  list.set_recommender(recommender);
+  list.set_user_id(std::string(user_id));
+  for (const ScoredItem& item : items) list.add_item_ids(item.item_id);
+  *recommendation_id = ServedLists::NewRecommendationId();
+  return served_->Record(*recommendation_id, list);
+}
+
+absl::StatusOr<v1::GetRecommendationsResponse> Recloop::GetRecommendations(
+    const v1::GetRecommendationsRequest& request) {
+  RETURN_IF_ERROR(ValidateGetRecommendationsRequest(request));
+  ASSIGN_OR_RETURN(std::shared_ptr<DatasetGroupState> group,
+                   registry_->FindGroup(request.dataset_group()));
+  ASSIGN_OR_RETURN(std::string recommender,
+                   ResolveRecommender(*group, request.recommender()));
+  const int n = request.num_results() == 0 ? kDefaultNumResults : request.num_results();
+  const ItemModel& model = *group->model;
+
+  std::vector<ScoredItem> items;
+  if (!request.user_id().empty()) {
+    ASSIGN_OR_RETURN(std::vector<std::string> history,
+                     events_->RecentItems(group->id, request.user_id(),
+                                          options_.exclusion_history));
+    absl::flat_hash_set<std::string> interacted(history.begin(), history.end());
+    items = request.item_id().empty()
+                ? model.RecommendForHistory(history, n, interacted)
+                : model.RelatedItems(request.item_id(), n, interacted);
+  } else if (!request.item_id().empty()) {
+    items = model.RelatedItems(request.item_id(), n, {});
+  } else {
+    items = model.Popular(n, {});
+  }
+
+  v1::GetRecommendationsResponse response;
+  RETURN_IF_ERROR(RecordServed(*group, recommender, request.user_id(), items,
+                               response.mutable_recommendation_id()));
+  for (const ScoredItem& item : items) {
+    v1::PredictedItem* out = response.add_item_list();
+    out->set_item_id(item.item_id);
+    out->set_score(item.score);
+  }
+  return response;
+}
+
+absl::StatusOr<v1::GetPersonalizedRankingResponse> Recloop::GetPersonalizedRanking(
+    const v1::GetPersonalizedRankingRequest& request) {
+  RETURN_IF_ERROR(ValidateGetPersonalizedRankingRequest(request));
+  ASSIGN_OR_RETURN(std::shared_ptr<DatasetGroupState> group,
+                   registry_->FindGroup(request.dataset_group()));
+  ASSIGN_OR_RETURN(std::string recommender,
+                   ResolveRecommender(*group, request.recommender()));
+  ASSIGN_OR_RETURN(std::vector<std::string> history,
+                   events_->RecentItems(group->id, request.user_id(),
+                                        static_cast<size_t>(
+                                            group->model->options().window)));
+  std::vector<std::string> input(request.input_list().begin(),
+                                 request.input_list().end());
+  std::vector<ScoredItem> ranked = group->model->Rank(history, input);
+
+  v1::GetPersonalizedRankingResponse response;
+  RETURN_IF_ERROR(RecordServed(*group, recommender, request.user_id(), ranked,
+                               response.mutable_recommendation_id()));
+  for (const ScoredItem& item : ranked) {
+    v1::PredictedItem* out = response.add_personalized_ranking();
+    out->set_item_id(item.item_id);
+    out->set_score(item.score);
+  }
+  return response;
+}
+
+// --- Checkpoints ----------------------------------------------------------------
+
+absl::Status Recloop::Checkpoint() {
+  absl::WriterMutexLock lock(&ingest_mu_);
+  const uint64_t seq = events_->last_sequence();
+  std::string raw;
+  internal::CheckpointRecord previous;
+  ASSIGN_OR_RETURN(bool has_previous,
+                   store_->Get(Cf::kMeta, meta_key::Checkpoint(), &raw));
+  if (has_previous && previous.ParseFromString(raw) && previous.sequence() == seq) {
+    return absl::OkStatus();  // Nothing happened since.
+  }
+  const auto groups = registry_->AllGroups();
+  WriteBatch batch(*store_);
+  for (const auto& group : groups) group->model->AppendDirty(group->id, &batch);
+  internal::CheckpointRecord checkpoint;
+  checkpoint.set_sequence(seq);
+  batch.Put(Cf::kMeta, meta_key::Checkpoint(), checkpoint.SerializeAsString());
+  batch.DeleteRange(Cf::kJournal, JournalKey(0), JournalKey(seq + 1));
+  RETURN_IF_ERROR(store_->Write(&batch));
+  for (const auto& group : groups) group->model->ClearDirty();
+  events_since_checkpoint_.store(0);
+  return absl::OkStatus();
+}
+
+void Recloop::CheckpointLoop() {
+  absl::MutexLock lock(&checkpointer_mu_);
+  while (!stopping_) {
+    checkpointer_cv_.WaitWithTimeout(&checkpointer_mu_, options_.checkpoint_interval);
+    if (stopping_) break;
+    checkpointer_mu_.Unlock();
+    absl::Status status = Checkpoint();
+    if (!status.ok()) LogError(absl::StrCat("checkpoint failed: ", status.ToString()));
+    checkpointer_mu_.Lock();
+  }
+}
+
+}  // namespace recloop

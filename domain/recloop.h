@@ -1,0 +1,139 @@
+// Recloop: the whole system on one store, as the gRPC services see it.
+//
+// It ties the control plane (Registry), the event log, the served lists and
+// each dataset group's model together, and keeps them consistent across
+// crashes: every stored event is journaled in the same atomic write, the
+// models are checkpointed periodically, and Open() replays the journal past
+// the last checkpoint.
+#ifndef RECLOOP_DOMAIN_RECLOOP_H_
+#define RECLOOP_DOMAIN_RECLOOP_H_
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <thread>
+
+#include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
+#include "common/clock.h"
+#include "domain/event_log.h"
+#include "domain/registry.h"
+#include "domain/served_lists.h"
+#include "domain/stripe_locks.h"
+#include "engine/item_model.h"
+#include "recloop/v1/recloop.pb.h"
+#include "storage/store.h"
+
+namespace recloop {
+
+struct RecloopOptions {
+  // Where the store lives and how it writes; its clock and retention are
+  // taken from the fields below.
+  StoreOptions store;
+  ItemModelOptions model;
+  // How long served lists (recommendation ids) are remembered.
+  absl::Duration recommendation_retention = absl::Hours(24 * 7);
+  // Models are checkpointed this often, or after this many events,
+  // whichever comes first; start-up replays at most that much.
+  absl::Duration checkpoint_interval = absl::Seconds(30);
+  uint64_t checkpoint_after_events = 500000;
+  // Write a final checkpoint on close. Tests turn it off to leave a journal
+  // behind, as a crash would.
+  bool checkpoint_on_close = true;
+  // How many of a user's most recent events are read to exclude
+  // already-interacted items from recommendations.
+  size_t exclusion_history = 1000;
+  const Clock* clock = Clock::Real();
+};
+
+struct RecoveryStats {
+  bool created_store = false;
+  int dataset_groups = 0;
+  uint64_t checkpoint_sequence = 0;
+  // Journaled events applied to the models at start-up.
+  uint64_t replayed_events = 0;
+};
+
+// Thread-safe.
+class Recloop {
+ public:
+  static absl::StatusOr<std::unique_ptr<Recloop>> Open(const RecloopOptions& options);
+  // Stops the checkpointer, writes a final checkpoint (unless disabled) and
+  // closes the store.
+  ~Recloop();
+  Recloop(const Recloop&) = delete;
+  Recloop& operator=(const Recloop&) = delete;
+
+  const RecoveryStats& recovery_stats() const { return recovery_; }
+
+  // Control plane.
+  absl::StatusOr<v1::DatasetGroup> CreateDatasetGroup(
+      const v1::CreateDatasetGroupRequest& request);
+  absl::StatusOr<v1::DatasetGroup> DescribeDatasetGroup(
+      const v1::DescribeDatasetGroupRequest& request);
+  absl::StatusOr<v1::ListDatasetGroupsResponse> ListDatasetGroups(
+      const v1::ListDatasetGroupsRequest& request);
+  absl::Status DeleteDatasetGroup(const v1::DeleteDatasetGroupRequest& request);
+  absl::StatusOr<v1::EventTracker> CreateEventTracker(
+      const v1::CreateEventTrackerRequest& request);
+  absl::StatusOr<v1::EventTracker> DescribeEventTracker(
+      const v1::DescribeEventTrackerRequest& request);
+  absl::StatusOr<v1::ListEventTrackersResponse> ListEventTrackers(
+      const v1::ListEventTrackersRequest& request);
+  absl::Status DeleteEventTracker(const v1::DeleteEventTrackerRequest& request);
+
+  // Data plane. When PutEvents returns OK the events are durable and every
+  // later call sees them.
+  absl::StatusOr<v1::PutEventsResponse> PutEvents(const v1::PutEventsRequest& request);
+  absl::StatusOr<v1::GetUserHistoryResponse> GetUserHistory(
+      const v1::GetUserHistoryRequest& request);
+  absl::StatusOr<v1::GetRecommendationsResponse> GetRecommendations(
+      const v1::GetRecommendationsRequest& request);
+  absl::StatusOr<v1::GetPersonalizedRankingResponse> GetPersonalizedRanking(
+      const v1::GetPersonalizedRankingRequest& request);
+
+  // Writes every model change since the last checkpoint and trims the
+  // journal. Runs on its own periodically.
+  absl::Status Checkpoint();
+
+ private:
+  explicit Recloop(const RecloopOptions& options) : options_(options) {}
+
+  absl::Status Recover();
+  // Teaches the group's model one stored event of `identity`.
+  absl::Status Learn(const DatasetGroupState& group, absl::string_view identity,
+                     const LoggedEvent& logged);
+  // Resolves an empty or named recommender of the group; NOT_FOUND otherwise.
+  absl::StatusOr<std::string> ResolveRecommender(const DatasetGroupState& group,
+                                                 absl::string_view name) const;
+  absl::Status RecordServed(const DatasetGroupState& group,
+                            const std::string& recommender,
+                            absl::string_view user_id,
+                            const std::vector<ScoredItem>& items,
+                            std::string* recommendation_id);
+  void CheckpointLoop();
+
+  const RecloopOptions options_;
+  RecoveryStats recovery_;
+  std::unique_ptr<Store> store_;
+  std::unique_ptr<Registry> registry_;
+  std::unique_ptr<ServedLists> served_;
+  std::unique_ptr<EventLog> events_;
+
+  // PutEvents holds it shared from its write to its model update; checkpoints
+  // and group deletion hold it exclusively, so they see no half-applied call.
+  absl::Mutex ingest_mu_;
+  // Serializes PutEvents calls of the same identity or event id.
+  StripeLocks stripes_;
+  std::atomic<uint64_t> events_since_checkpoint_{0};
+
+  absl::Mutex checkpointer_mu_;
+  absl::CondVar checkpointer_cv_;
+  bool stopping_ ABSL_GUARDED_BY(checkpointer_mu_) = false;
+  std::thread checkpointer_;
+};
+
+}  // namespace recloop
+
+#endif  // RECLOOP_DOMAIN_RECLOOP_H_

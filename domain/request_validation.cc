@@ -1,0 +1,167 @@
+#include "domain/request_validation.h"
+
+#include <cmath>
+
+#include "absl/strings/str_cat.h"
+#include "common/status_macros.h"
+
+namespace recloop {
+namespace {
+
+absl::Status Invalid(absl::string_view field, absl::string_view problem) {
+  return absl::InvalidArgumentError(absl::StrCat(field, ": ", problem));
+}
+
+// `value` must hold min..max characters (bytes, as Personalize counts them).
+absl::Status CheckLength(absl::string_view field, const std::string& value,
+                         size_t min, size_t max) {
+  if (value.size() < min) {
+    return Invalid(field, min == 1 ? "required" : "too short");
+  }
+  if (value.size() > max) {
+    return Invalid(field, absl::StrCat("longer than ", max, " characters"));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status CheckOptionalLength(absl::string_view field, const std::string& value,
+                                 size_t max) {
+  if (value.empty()) return absl::OkStatus();
+  return CheckLength(field, value, 1, max);
+}
+
+absl::Status CheckContext(const google::protobuf::Map<std::string, std::string>& ctx) {
+  if (ctx.size() > static_cast<size_t>(kMaxContextEntries)) {
+    return Invalid("context", absl::StrCat("more than ", kMaxContextEntries, " entries"));
+  }
+  for (const auto& [key, value] : ctx) {
+    std::string field = absl::StrCat("context[", key, "]");
+    if (key.empty()) return Invalid("context", "empty key");
+    if (key.size() > static_cast<size_t>(kMaxContextKeyLength)) {
+      return Invalid(field, absl::StrCat("key longer than ", kMaxContextKeyLength,
+                                         " characters"));
+    }
+    if (value.size() > static_cast<size_t>(kMaxContextValueLength)) {
+      return Invalid(field, absl::StrCat("value longer than ",
+                                         kMaxContextValueLength, " characters"));
+    }
+  }
+  return absl::OkStatus();
+}
+
+bool IsPrintableAscii(const std::string& s) {
+  for (unsigned char c : s) {
+    if (c < 0x20 || c > 0x7e) return false;
+  }
+  return true;
+}
+
+absl::Status ValidateEvent(const v1::Event& event, int index) {
+  const std::string p = absl::StrCat("event_list[", index, "].");
+  RETURN_IF_ERROR(CheckOptionalLength(p + "event_id", event.event_id(), kMaxIdLength));
+  RETURN_IF_ERROR(CheckLength(p + "event_type", event.event_type(), 1, kMaxIdLength));
+  RETURN_IF_ERROR(CheckOptionalLength(p + "item_id", event.item_id(), kMaxIdLength));
+  if (event.has_event_value() && !std::isfinite(event.event_value())) {
+    return Invalid(p + "event_value", "must be a finite number");
+  }
+  if (event.properties().size() > static_cast<size_t>(kMaxPropertiesLength)) {
+    return Invalid(p + "properties",
+                   absl::StrCat("longer than ", kMaxPropertiesLength, " characters"));
+  }
+  if (!event.has_sent_at()) return Invalid(p + "sent_at", "required");
+  const auto& ts = event.sent_at();
+  // google.protobuf.Timestamp's valid range: 0001-01-01 to 9999-12-31.
+  if (ts.seconds() < -62135596800 || ts.seconds() > 253402300799 ||
+      ts.nanos() < 0 || ts.nanos() > 999999999) {
+    return Invalid(p + "sent_at", "not a valid timestamp");
+  }
+  if (event.recommendation_id().size() >
+      static_cast<size_t>(kMaxRecommendationIdLength)) {
+    return Invalid(p + "recommendation_id",
+                   absl::StrCat("longer than ", kMaxRecommendationIdLength,
+                                " characters"));
+  }
+  if (event.impression_size() > kMaxImpressions) {
+    return Invalid(p + "impression",
+                   absl::StrCat("more than ", kMaxImpressions, " items"));
+  }
+  for (int i = 0; i < event.impression_size(); ++i) {
+    RETURN_IF_ERROR(CheckLength(absl::StrCat(p, "impression[", i, "]"),
+                                event.impression(i), 1, kMaxIdLength));
+  }
+  const std::string& source = event.metric_attribution().event_attribution_source();
+  const std::string source_field = p + "metric_attribution.event_attribution_source";
+  if (source.size() > static_cast<size_t>(kMaxAttributionSourceLength)) {
+    return Invalid(source_field, absl::StrCat("longer than ",
+                                              kMaxAttributionSourceLength,
+                                              " characters"));
+  }
+  if (!IsPrintableAscii(source)) {
+    return Invalid(source_field, "must be printable ASCII");
+  }
+  if (event.ByteSizeLong() > static_cast<size_t>(kMaxEventBytes)) {
+    return Invalid(absl::StrCat("event_list[", index, "]"),
+                   absl::StrCat("larger than ", kMaxEventBytes, " bytes"));
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::Status ValidatePutEventsRequest(const v1::PutEventsRequest& request) {
+  RETURN_IF_ERROR(CheckLength("tracking_id", request.tracking_id(), 1, kMaxIdLength));
+  RETURN_IF_ERROR(CheckLength("session_id", request.session_id(), 1, kMaxIdLength));
+  RETURN_IF_ERROR(CheckOptionalLength("user_id", request.user_id(), kMaxIdLength));
+  if (request.event_list_size() < 1) {
+    return Invalid("event_list", "required (1-10 events)");
+  }
+  if (request.event_list_size() > kMaxEventsPerCall) {
+    return Invalid("event_list",
+                   absl::StrCat("more than ", kMaxEventsPerCall, " events"));
+  }
+  for (int i = 0; i < request.event_list_size(); ++i) {
+    RETURN_IF_ERROR(ValidateEvent(request.event_list(i), i));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ValidateGetUserHistoryRequest(const v1::GetUserHistoryRequest& request) {
+  RETURN_IF_ERROR(CheckLength("dataset_group", request.dataset_group(), 1, kMaxIdLength));
+  RETURN_IF_ERROR(CheckLength("user_id", request.user_id(), 1, kMaxIdLength));
+  if (request.max_results() < 0 || request.max_results() > kMaxHistoryResults) {
+    return Invalid("max_results", absl::StrCat("must be 0-", kMaxHistoryResults));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ValidateGetRecommendationsRequest(
+    const v1::GetRecommendationsRequest& request) {
+  RETURN_IF_ERROR(CheckLength("dataset_group", request.dataset_group(), 1, kMaxIdLength));
+  RETURN_IF_ERROR(CheckOptionalLength("recommender", request.recommender(), kMaxIdLength));
+  RETURN_IF_ERROR(CheckOptionalLength("user_id", request.user_id(), kMaxIdLength));
+  RETURN_IF_ERROR(CheckOptionalLength("item_id", request.item_id(), kMaxIdLength));
+  if (request.num_results() < 0 || request.num_results() > kMaxNumResults) {
+    return Invalid("num_results", absl::StrCat("must be 0-", kMaxNumResults));
+  }
+  return CheckContext(request.context());
+}
+
+absl::Status ValidateGetPersonalizedRankingRequest(
+    const v1::GetPersonalizedRankingRequest& request) {
+  RETURN_IF_ERROR(CheckLength("dataset_group", request.dataset_group(), 1, kMaxIdLength));
+  RETURN_IF_ERROR(CheckOptionalLength("recommender", request.recommender(), kMaxIdLength));
+  RETURN_IF_ERROR(CheckLength("user_id", request.user_id(), 1, kMaxIdLength));
+  if (request.input_list_size() < 1) {
+    return Invalid("input_list", "required (1-500 items)");
+  }
+  if (request.input_list_size() > kMaxInputList) {
+    return Invalid("input_list", absl::StrCat("more than ", kMaxInputList, " items"));
+  }
+  for (int i = 0; i < request.input_list_size(); ++i) {
+    RETURN_IF_ERROR(CheckLength(absl::StrCat("input_list[", i, "]"),
+                                request.input_list(i), 1, kMaxIdLength));
+  }
+  return CheckContext(request.context());
+}
+
+}  // namespace recloop

@@ -1,0 +1,38 @@
+// Checks of data-plane requests against Personalize's field limits. These
+// need no state; schema-dependent checks of `properties` live in
+// InteractionsSchema. Every error is INVALID_ARGUMENT and names the field,
+// with the event index where there is one: "event_list[2].item_id: ...".
+#ifndef RECLOOP_DOMAIN_REQUEST_VALIDATION_H_
+#define RECLOOP_DOMAIN_REQUEST_VALIDATION_H_
+
+#include "absl/status/status.h"
+#include "recloop/v1/recloop.pb.h"
+
+namespace recloop {
+
+inline constexpr int kMaxIdLength = 256;
+inline constexpr int kMaxEventsPerCall = 10;
+inline constexpr int kMaxPropertiesLength = 1024;
+inline constexpr int kMaxImpressions = 25;
+inline constexpr int kMaxRecommendationIdLength = 40;
+inline constexpr int kMaxAttributionSourceLength = 1024;
+inline constexpr int kMaxEventBytes = 10 * 1024;
+inline constexpr int kMaxNumResults = 500;
+inline constexpr int kDefaultNumResults = 25;
+inline constexpr int kMaxInputList = 500;
+inline constexpr int kMaxHistoryResults = 10000;
+inline constexpr int kDefaultHistoryResults = 1000;
+inline constexpr int kMaxContextEntries = 150;
+inline constexpr int kMaxContextKeyLength = 150;
+inline constexpr int kMaxContextValueLength = 1000;
+
+absl::Status ValidatePutEventsRequest(const v1::PutEventsRequest& request);
+absl::Status ValidateGetUserHistoryRequest(const v1::GetUserHistoryRequest& request);
+absl::Status ValidateGetRecommendationsRequest(
+    const v1::GetRecommendationsRequest& request);
+absl::Status ValidateGetPersonalizedRankingRequest(
+    const v1::GetPersonalizedRankingRequest& request);
+
+}  // namespace recloop
+
+#endif  // RECLOOP_DOMAIN_REQUEST_VALIDATION_H_

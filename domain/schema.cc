@@ -1,0 +1,332 @@
+#include "domain/schema.h"
+
+#include <cctype>
+#include <cmath>
+
+#include "absl/container/flat_hash_set.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "google/protobuf/struct.pb.h"
+#include "google/protobuf/util/json_util.h"
+
+namespace recloop {
+namespace {
+
+using google::protobuf::Struct;
+using google::protobuf::Value;
+
+constexpr char kDefaultSchema[] =
+    R"({"type":"record","name":"Interactions",)"
+    R"("namespace":"com.amazonaws.personalize.schema","fields":[)"
+    R"({"name":"USER_ID","type":"string"},)"
+    R"({"name":"ITEM_ID","type":"string"},)"
+    R"({"name":"TIMESTAMP","type":"long"},)"
+    R"({"name":"EVENT_TYPE","type":"string"},)"
+    R"({"name":"EVENT_VALUE","type":"float"},)"
+    R"({"name":"IMPRESSION","type":"string"},)"
+    R"({"name":"RECOMMENDATION_ID","type":"string"},)"
+    R"({"name":"EVENT_ATTRIBUTION_SOURCE","type":"string"}],"version":"1.0"})";
+
+// Keys that PutEvents carries in dedicated fields and never in properties.
+const absl::flat_hash_set<std::string>& ReservedPropertyKeys() {
+  static const auto* keys = new absl::flat_hash_set<std::string>{
+      "userId", "sessionId", "eventType", "timestamp", "recommendationId",
+      "impression"};
+  return *keys;
+}
+
+absl::Status SchemaError(absl::string_view what) {
+  return absl::InvalidArgumentError(absl::StrCat("schema: ", what));
+}
+
+const char* TypeName(FieldType t) {
+  switch (t) {
+    case FieldType::kString: return "string";
+    case FieldType::kInt: return "int";
+    case FieldType::kLong: return "long";
+    case FieldType::kFloat: return "float";
+    case FieldType::kDouble: return "double";
+    case FieldType::kBoolean: return "boolean";
+  }
+  return "?";
+}
+
+absl::optional<FieldType> ParsePrimitive(absl::string_view name) {
+  if (name == "string") return FieldType::kString;
+  if (name == "int") return FieldType::kInt;
+  if (name == "long") return FieldType::kLong;
+  if (name == "float") return FieldType::kFloat;
+  if (name == "double") return FieldType::kDouble;
+  if (name == "boolean") return FieldType::kBoolean;
+  return absl::nullopt;
+}
+
+bool IsAvroName(absl::string_view s) {
+  if (s.empty() || s.size() > 150) return false;
+  if (!(std::isalpha(static_cast<unsigned char>(s[0])) || s[0] == '_')) return false;
+  for (char c : s) {
+    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '_')) return false;
+  }
+  return true;
+}
+
+// Reads a field's "type": a primitive name, or a union of one primitive with
+// "null".
+absl::Status ParseFieldType(const Value& type, const std::string& field,
+                            SchemaField* out) {
+  if (type.has_string_value()) {
+    auto t = ParsePrimitive(type.string_value());
+    if (!t) {
+      return SchemaError(absl::StrCat("field ", field, ": unsupported type \"",
+                                      type.string_value(), "\""));
+    }
+    out->type = *t;
+    return absl::OkStatus();
+  }
+  if (type.has_list_value()) {
+    absl::optional<FieldType> primitive;
+    bool has_null = false;
+    for (const Value& member : type.list_value().values()) {
+      if (!member.has_string_value()) {
+        return SchemaError(absl::StrCat("field ", field,
+                                        ": union members must be type names"));
+      }
+      if (member.string_value() == "null") {
+        has_null = true;
+        continue;
+      }
+      auto t = ParsePrimitive(member.string_value());
+      if (!t || primitive) {
+        return SchemaError(absl::StrCat(
+            "field ", field,
+            ": a union must be one primitive type and \"null\""));
+      }
+      primitive = t;
+    }
+    if (!primitive) {
+      return SchemaError(absl::StrCat("field ", field, ": union has no type"));
+    }
+    out->type = *primitive;
+    out->nullable = has_null;
+    return absl::OkStatus();
+  }
+  return SchemaError(absl::StrCat("field ", field, ": missing or invalid type"));
+}
+
+// The types the reserved fields must have (nullable only where noted).
+struct ReservedField {
+  const char* name;
+  std::vector<FieldType> types;
+  bool required;
+  bool may_be_null;
+};
+
+const std::vector<ReservedField>& ReservedFields() {
+  static const auto* fields = new std::vector<ReservedField>{
+      {"USER_ID", {FieldType::kString}, true, false},
+      {"ITEM_ID", {FieldType::kString}, true, false},
+      {"TIMESTAMP", {FieldType::kLong}, true, false},
+      {"EVENT_TYPE", {FieldType::kString}, false, false},
+      {"EVENT_VALUE", {FieldType::kFloat, FieldType::kDouble}, false, true},
+      {"IMPRESSION", {FieldType::kString}, false, true},
+      {"RECOMMENDATION_ID", {FieldType::kString}, false, true},
+      {"EVENT_ATTRIBUTION_SOURCE", {FieldType::kString}, false, true},
+  };
+  return *fields;
+}
+
+std::string JsonKind(const Value& v) {
+  switch (v.kind_case()) {
+    case Value::kNullValue: return "null";
+    case Value::kNumberValue: return "a number";
+    case Value::kStringValue: return "a string";
+    case Value::kBoolValue: return "a boolean";
+    case Value::kStructValue: return "an object";
+    case Value::kListValue: return "an array";
+    default: return "nothing";
+  }
+}
+
+}  // namespace
+
+std::string CamelCaseFieldName(absl::string_view avro_name) {
+  std::string out;
+  bool upper_next = false;
+  for (char c : avro_name) {
+    if (c == '_') {
+      upper_next = !out.empty();
+      continue;
+    }
+    unsigned char u = static_cast<unsigned char>(c);
+    out.push_back(upper_next ? static_cast<char>(std::toupper(u))
+                             : static_cast<char>(std::tolower(u)));
+    upper_next = false;
+  }
+  return out;
+}
+
+absl::StatusOr<InteractionsSchema> InteractionsSchema::Parse(
+    absl::string_view json) {
+  InteractionsSchema schema;
+  schema.json_ = json.empty() ? std::string(kDefaultSchema) : std::string(json);
+
+  Struct root;
+  auto parsed = google::protobuf::util::JsonStringToMessage(schema.json_, &root);
+  if (!parsed.ok()) {
+    return SchemaError(absl::StrCat("not a JSON object: ", parsed.message().as_string()));
+  }
+  const auto& top = root.fields();
+  auto type_it = top.find("type");
+  if (type_it == top.end() || type_it->second.string_value() != "record") {
+    return SchemaError("\"type\" must be \"record\"");
+  }
+  auto fields_it = top.find("fields");
+  if (fields_it == top.end() || !fields_it->second.has_list_value() ||
+      fields_it->second.list_value().values().empty()) {
+    return SchemaError("\"fields\" must be a non-empty array");
+  }
+
+  absl::flat_hash_set<std::string> names, keys;
+  for (const Value& f : fields_it->second.list_value().values()) {
+    if (!f.has_struct_value()) return SchemaError("every field must be an object");
+    const auto& attrs = f.struct_value().fields();
+    auto name_it = attrs.find("name");
+    if (name_it == attrs.end() || !name_it->second.has_string_value()) {
+      return SchemaError("every field needs a \"name\"");
+    }
+    SchemaField field;
+    field.name = name_it->second.string_value();
+    if (!IsAvroName(field.name)) {
+      return SchemaError(absl::StrCat("invalid field name \"", field.name, "\""));
+    }
+    if (!names.insert(field.name).second) {
+      return SchemaError(absl::StrCat("duplicate field ", field.name));
+    }
+    auto ftype = attrs.find("type");
+    if (ftype == attrs.end()) {
+      return SchemaError(absl::StrCat("field ", field.name, ": missing type"));
+    }
+    absl::Status st = ParseFieldType(ftype->second, field.name, &field);
+    if (!st.ok()) return st;
+    auto cat = attrs.find("categorical");
+    if (cat != attrs.end()) {
+      if (!cat->second.has_bool_value()) {
+        return SchemaError(
+            absl::StrCat("field ", field.name, ": categorical must be a boolean"));
+      }
+      field.categorical = cat->second.bool_value();
+      if (field.categorical && field.type != FieldType::kString) {
+        return SchemaError(absl::StrCat(
+            "field ", field.name, ": categorical fields must be strings"));
+      }
+    }
+    field.json_key = CamelCaseFieldName(field.name);
+    if (field.json_key.empty() || !keys.insert(field.json_key).second) {
+      return SchemaError(absl::StrCat("field ", field.name, ": its property key \"",
+                                      field.json_key, "\" is not unique"));
+    }
+    schema.fields_.push_back(std::move(field));
+  }
+
+  for (const ReservedField& reserved : ReservedFields()) {
+    const SchemaField* found = nullptr;
+    for (const SchemaField& f : schema.fields_) {
+      if (f.name == reserved.name) found = &f;
+    }
+    if (found == nullptr) {
+      if (reserved.required) {
+        return SchemaError(absl::StrCat("missing required field ", reserved.name));
+      }
+      continue;
+    }
+    bool type_ok = false;
+    for (FieldType t : reserved.types) type_ok |= (found->type == t);
+    if (!type_ok || (found->nullable && !reserved.may_be_null)) {
+      std::string expected = TypeName(reserved.types[0]);
+      for (size_t i = 1; i < reserved.types.size(); ++i) {
+        absl::StrAppend(&expected, " or ", TypeName(reserved.types[i]));
+      }
+      return SchemaError(absl::StrCat("field ", reserved.name, " must be of type ",
+                                      expected,
+                                      reserved.may_be_null ? "" : " (not null)"));
+    }
+  }
+  return schema;
+}
+
+const SchemaField* InteractionsSchema::FindByJsonKey(absl::string_view key) const {
+  for (const SchemaField& f : fields_) {
+    if (f.json_key == key) return &f;
+  }
+  return nullptr;
+}
+
+absl::StatusOr<EventProperties> InteractionsSchema::ValidateProperties(
+    absl::string_view properties, absl::string_view field_path) const {
+  EventProperties out;
+  if (properties.empty()) return out;
+  Struct obj;
+  auto parsed = google::protobuf::util::JsonStringToMessage(
+      std::string(properties), &obj);
+  if (!parsed.ok()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(field_path, ": not a JSON object: ", parsed.message().as_string()));
+  }
+  for (const auto& [key, value] : obj.fields()) {
+    std::string path = absl::StrCat(field_path, ".", key);
+    if (ReservedPropertyKeys().contains(key)) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(path, ": reserved key; use the event's own field"));
+    }
+    const SchemaField* field = FindByJsonKey(key);
+    if (field == nullptr) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(path, ": not a field of the dataset group's schema"));
+    }
+    if (value.has_null_value()) {
+      if (!field->nullable) {
+        return absl::InvalidArgumentError(absl::StrCat(path, ": may not be null"));
+      }
+      continue;
+    }
+    auto mismatch = [&](absl::string_view expected) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          path, ": expected ", expected, " (", field->name, " is ",
+          TypeName(field->type), "), got ", JsonKind(value)));
+    };
+    switch (field->type) {
+      case FieldType::kString:
+        if (!value.has_string_value()) return mismatch("a string");
+        break;
+      case FieldType::kBoolean:
+        if (!value.has_bool_value()) return mismatch("a boolean");
+        break;
+      case FieldType::kFloat:
+      case FieldType::kDouble:
+        if (!value.has_number_value()) return mismatch("a number");
+        break;
+      case FieldType::kInt:
+      case FieldType::kLong: {
+        if (!value.has_number_value()) return mismatch("an integer");
+        double v = value.number_value();
+        double limit = field->type == FieldType::kInt ? 2147483648.0
+                                                      : 9007199254740992.0;
+        if (std::floor(v) != v || v < -limit || v >= limit) {
+          return mismatch(field->type == FieldType::kInt ? "a 32-bit integer"
+                                                         : "an integer");
+        }
+        break;
+      }
+    }
+    if (field->categorical) {
+      for (absl::string_view part : absl::StrSplit(value.string_value(), '|')) {
+        if (!part.empty()) out.categories.emplace_back(field->name, std::string(part));
+      }
+    }
+    if (field->name == "ITEM_ID") out.item_id = value.string_value();
+    if (field->name == "EVENT_VALUE") out.event_value = value.number_value();
+  }
+  return out;
+}
+
+}  // namespace recloop

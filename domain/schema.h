@@ -1,0 +1,66 @@
+// The Interactions schema of a dataset group, in Personalize's Avro JSON form.
+#ifndef RECLOOP_DOMAIN_SCHEMA_H_
+#define RECLOOP_DOMAIN_SCHEMA_H_
+
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "absl/types/optional.h"
+
+namespace recloop {
+
+enum class FieldType { kString, kInt, kLong, kFloat, kDouble, kBoolean };
+
+struct SchemaField {
+  std::string name;        // As declared, for example NUM_RATINGS.
+  std::string json_key;    // Its key in Event.properties: numRatings.
+  FieldType type;
+  bool nullable = false;   // Declared as a union with "null".
+  bool categorical = false;
+};
+
+// What an event's properties carry, once validated.
+struct EventProperties {
+  // Values of categorical string fields, as (field name, value), for
+  // context-aware recommendations. A value "a|b" holds two categories.
+  std::vector<std::pair<std::string, std::string>> categories;
+  // `itemId` and `eventValue` from properties, Personalize's older way of
+  // sending them.
+  absl::optional<std::string> item_id;
+  absl::optional<double> event_value;
+};
+
+// Immutable after Parse; safe to share between threads.
+class InteractionsSchema {
+ public:
+  // Parses `json`; an empty string means the default schema (USER_ID,
+  // ITEM_ID, TIMESTAMP, EVENT_TYPE, EVENT_VALUE, IMPRESSION,
+  // RECOMMENDATION_ID, EVENT_ATTRIBUTION_SOURCE). Errors are
+  // INVALID_ARGUMENT and say what is wrong, prefixed with "schema: ".
+  static absl::StatusOr<InteractionsSchema> Parse(absl::string_view json);
+
+  // The schema text: as given, or the default schema's JSON.
+  const std::string& json() const { return json_; }
+  const std::vector<SchemaField>& fields() const { return fields_; }
+  const SchemaField* FindByJsonKey(absl::string_view key) const;
+
+  // Validates an event's `properties` string against the schema. Errors are
+  // INVALID_ARGUMENT messages that start with `field_path`, for example
+  // "event_list[2].properties.numRatings: expected an integer".
+  absl::StatusOr<EventProperties> ValidateProperties(
+      absl::string_view properties, absl::string_view field_path) const;
+
+ private:
+  std::string json_;
+  std::vector<SchemaField> fields_;
+};
+
+// NUM_RATINGS -> numRatings, EVENT_ATTRIBUTION_SOURCE -> eventAttributionSource.
+std::string CamelCaseFieldName(absl::string_view avro_name);
+
+}  // namespace recloop
+
+#endif  // RECLOOP_DOMAIN_SCHEMA_H_

@@ -1,0 +1,166 @@
+#include "storage/keys.h"
+
+namespace recloop {
+namespace {
+
+void PutString(std::string* dst, absl::string_view s) {
+  // Ids are validated to at most 256 bytes; the 2-byte length leaves room.
+  dst->push_back(static_cast<char>((s.size() >> 8) & 0xff));
+  dst->push_back(static_cast<char>(s.size() & 0xff));
+  dst->append(s.data(), s.size());
+}
+
+void PutOwner(std::string* dst, const Owner& owner) {
+  dst->push_back(static_cast<char>(owner.kind));
+  PutString(dst, owner.id);
+}
+
+}  // namespace
+
+void PutFixed32BE(std::string* dst, uint32_t v) {
+  char buf[4];
+  for (int i = 0; i < 4; ++i) buf[i] = static_cast<char>(v >> (24 - 8 * i));
+  dst->append(buf, 4);
+}
+
+void PutFixed64BE(std::string* dst, uint64_t v) {
+  char buf[8];
+  for (int i = 0; i < 8; ++i) buf[i] = static_cast<char>(v >> (56 - 8 * i));
+  dst->append(buf, 8);
+}
+
+uint32_t DecodeFixed32BE(const char* p) {
+  uint32_t v = 0;
+  for (int i = 0; i < 4; ++i) v = (v << 8) | static_cast<unsigned char>(p[i]);
+  return v;
+}
+
+uint64_t DecodeFixed64BE(const char* p) {
+  uint64_t v = 0;
+  for (int i = 0; i < 8; ++i) v = (v << 8) | static_cast<unsigned char>(p[i]);
+  return v;
+}
+
+std::string PrefixSuccessor(absl::string_view prefix) {
+  std::string s(prefix);
+  while (!s.empty()) {
+    unsigned char last = static_cast<unsigned char>(s.back());
+    if (last != 0xff) {
+      s.back() = static_cast<char>(last + 1);
+      return s;
+    }
+    s.pop_back();
+  }
+  return s;
+}
+
+namespace meta_key {
+std::string DatasetGroup(absl::string_view name) {
+  return "g" + std::string(name);
+}
+std::string DatasetGroupPrefix() { return "g"; }
+std::string EventTracker(absl::string_view name) {
+  return "t" + std::string(name);
+}
+std::string EventTrackerPrefix() { return "t"; }
+std::string Checkpoint() { return "c"; }
+std::string NextGroupId() { return "n"; }
+}  // namespace meta_key
+
+std::string GroupPrefix(uint32_t group_id) {
+  std::string k;
+  PutFixed32BE(&k, group_id);
+  return k;
+}
+
+std::string OwnerPrefix(uint32_t group_id, const Owner& owner) {
+  std::string k = GroupPrefix(group_id);
+  PutOwner(&k, owner);
+  return k;
+}
+
+std::string EventKey(uint32_t group_id, const Owner& owner, int64_t sent_micros,
+                     uint64_t seq) {
+  std::string k = OwnerPrefix(group_id, owner);
+  PutFixed64BE(&k, OrderedMicros(sent_micros));
+  PutFixed64BE(&k, seq);
+  return k;
+}
+
+absl::optional<ParsedEventKey> ParseEventKey(absl::string_view key) {
+  // gid(4) kind(1) len(2) id(len) sent(8) seq(8)
+  if (key.size() < 4 + 1 + 2 + 16) return absl::nullopt;
+  ParsedEventKey parsed;
+  parsed.group_id = DecodeFixed32BE(key.data());
+  char kind = key[4];
+  if (kind != 'u' && kind != 's') return absl::nullopt;
+  parsed.owner.kind = static_cast<Owner::Kind>(kind);
+  size_t len = (static_cast<unsigned char>(key[5]) << 8) |
+               static_cast<unsigned char>(key[6]);
+  if (key.size() != 7 + len + 16) return absl::nullopt;
+  parsed.owner.id = std::string(key.substr(7, len));
+  parsed.sent_micros = MicrosFromOrdered(DecodeFixed64BE(key.data() + 7 + len));
+  parsed.seq = DecodeFixed64BE(key.data() + 7 + len + 8);
+  return parsed;
+}
+
+std::string EventIdKey(uint32_t group_id, absl::string_view event_id) {
+  std::string k = GroupPrefix(group_id);
+  k.push_back('e');
+  k.append(event_id.data(), event_id.size());
+  return k;
+}
+
+std::string EventContentKey(uint32_t group_id, const Owner& owner,
+                            int64_t sent_micros, uint64_t content_hash) {
+  std::string k = GroupPrefix(group_id);
+  k.push_back('c');
+  PutOwner(&k, owner);
+  PutFixed64BE(&k, OrderedMicros(sent_micros));
+  PutFixed64BE(&k, content_hash);
+  return k;
+}
+
+std::string SessionLinkKey(uint32_t group_id, absl::string_view session_id) {
+  std::string k = GroupPrefix(group_id);
+  k.push_back('s');
+  PutString(&k, session_id);
+  return k;
+}
+
+std::string UserSessionsPrefix(uint32_t group_id, absl::string_view user_id) {
+  std::string k = GroupPrefix(group_id);
+  k.push_back('u');
+  PutString(&k, user_id);
+  return k;
+}
+
+std::string UserSessionKey(uint32_t group_id, absl::string_view user_id,
+                           absl::string_view session_id) {
+  std::string k = UserSessionsPrefix(group_id, user_id);
+  k.append(session_id.data(), session_id.size());
+  return k;
+}
+
+std::string JournalKey(uint64_t seq) {
+  std::string k;
+  PutFixed64BE(&k, seq);
+  return k;
+}
+
+std::string ModelItemKey(uint32_t group_id, uint32_t item_index) {
+  std::string k = GroupPrefix(group_id);
+  PutFixed32BE(&k, item_index);
+  return k;
+}
+
+uint64_t StableHash64(absl::string_view data, uint64_t seed) {
+  uint64_t h = seed;
+  for (unsigned char c : data) {
+    h ^= c;
+    h *= 1099511628211ull;
+  }
+  return h;
+}
+
+}  // namespace recloop

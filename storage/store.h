@@ -1,0 +1,165 @@
+// The one RocksDB database that holds all of recloop's state.
+#ifndef RECLOOP_STORAGE_STORE_H_
+#define RECLOOP_STORAGE_STORE_H_
+
+#include <array>
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "absl/time/time.h"
+#include "common/clock.h"
+
+namespace rocksdb {
+class ColumnFamilyHandle;
+class CompactionFilter;
+class DB;
+class Iterator;
+class Slice;
+class WriteBatch;
+}  // namespace rocksdb
+
+namespace recloop {
+
+// One column family per kind of data; storage/keys.h documents the layouts.
+enum class Cf : int {
+  kMeta = 0,
+  kEvents,
+  kDedup,
+  kSessions,
+  kServed,
+  kJournal,
+  kModel,
+};
+inline constexpr int kNumColumnFamilies = 7;
+
+struct StoreOptions {
+  std::string path;
+  // Create the store when `path` does not exist or is an empty directory.
+  // A non-empty directory that holds no store is always an error, so that a
+  // wrong path never silently starts empty.
+  bool create_if_missing = true;
+  // When true every write is fsynced before it is acknowledged (concurrent
+  // writers share one fsync). When false a write survives a process crash
+  // but not a power loss.
+  bool sync_writes = false;
+  // Served lists older than this are dropped by compaction.
+  absl::Duration served_retention = absl::Hours(24 * 7);
+  const Clock* clock = Clock::Real();
+  // Tiny memtables and caches, for tests that want flushes and compactions.
+  bool small_footprint = false;
+  // Block cache shared by every column family.
+  size_t block_cache_bytes = 256 << 20;
+};
+
+// A batch of writes applied atomically by Store::Write.
+class WriteBatch {
+ public:
+  explicit WriteBatch(const class Store& store);
+  ~WriteBatch();
+  WriteBatch(const WriteBatch&) = delete;
+  WriteBatch& operator=(const WriteBatch&) = delete;
+
+  void Put(Cf cf, absl::string_view key, absl::string_view value);
+  void Delete(Cf cf, absl::string_view key);
+  // Deletes keys in [begin, end).
+  void DeleteRange(Cf cf, absl::string_view begin, absl::string_view end);
+  int Count() const;
+  size_t ByteSize() const;
+
+ private:
+  friend class Store;
+  std::unique_ptr<rocksdb::WriteBatch> rep_;
+  const class Store& store_;
+};
+
+// A forward or backward cursor over a key range of one column family.
+class Cursor {
+ public:
+  ~Cursor();
+  Cursor(const Cursor&) = delete;
+  Cursor& operator=(const Cursor&) = delete;
+
+  // Positions at the first key >= `key` / the last key < `key` (within the
+  // cursor's bounds).
+  void Seek(absl::string_view key);
+  void SeekBefore(absl::string_view key);
+  void SeekToFirst();
+  void SeekToLast();
+  bool Valid() const;
+  void Next();
+  void Prev();
+  absl::string_view key() const;
+  absl::string_view value() const;
+  // Not OK when iteration stopped on an I/O error rather than the bounds.
+  absl::Status status() const;
+
+ private:
+  friend class Store;
+  Cursor(std::string lower, std::string upper);
+  // The bounds live here because RocksDB keeps pointers to them.
+  const std::string lower_;
+  const std::string upper_;
+  std::unique_ptr<rocksdb::Slice> lower_slice_;
+  std::unique_ptr<rocksdb::Slice> upper_slice_;
+  std::unique_ptr<rocksdb::Iterator> it_;
+};
+
+// Thread-safe: any number of threads may read and write concurrently.
+class Store {
+ public:
+  // Opens (or creates, see StoreOptions) the store at options.path. A store
+  // locked by another process, or a path that is not a store, gives an error
+  // that says so.
+  static absl::StatusOr<std::unique_ptr<Store>> Open(const StoreOptions& options);
+
+  // Flushes the WAL and closes the database.
+  ~Store();
+  Store(const Store&) = delete;
+  Store& operator=(const Store&) = delete;
+
+  // True when Open created a new, empty store.
+  bool created() const { return created_; }
+  const std::string& path() const { return path_; }
+
+  // Applies the batch atomically; it is in the WAL when this returns OK.
+  absl::Status Write(WriteBatch* batch);
+
+  // NotFound when the key is absent.
+  absl::StatusOr<std::string> Get(Cf cf, absl::string_view key) const;
+  // Returns false when absent; fills `value` otherwise.
+  absl::StatusOr<bool> Get(Cf cf, absl::string_view key, std::string* value) const;
+
+  // A cursor over keys in [lower, upper); an empty `upper` means unbounded.
+  std::unique_ptr<Cursor> NewCursor(Cf cf, absl::string_view lower,
+                                    absl::string_view upper) const;
+  // A cursor over the keys that start with `prefix`.
+  std::unique_ptr<Cursor> NewPrefixCursor(Cf cf, absl::string_view prefix) const;
+
+  // Compacts the whole column family; tests use it to run compaction filters.
+  absl::Status CompactAll(Cf cf);
+  // Flushes the WAL to disk (fsync), for clean shutdowns.
+  absl::Status SyncWal();
+
+ private:
+  friend class WriteBatch;
+  Store() = default;
+  rocksdb::ColumnFamilyHandle* handle(Cf cf) const {
+    return handles_[static_cast<int>(cf)];
+  }
+
+  std::string path_;
+  bool created_ = false;
+  bool sync_writes_ = false;
+  // Declared before db_: it must outlive the database that calls it.
+  std::unique_ptr<rocksdb::CompactionFilter> served_filter_;
+  std::unique_ptr<rocksdb::DB> db_;
+  std::array<rocksdb::ColumnFamilyHandle*, kNumColumnFamilies> handles_{};
+  rocksdb::ColumnFamilyHandle* default_handle_ = nullptr;
+};
+}  // namespace recloop
+
+#endif  // RECLOOP_STORAGE_STORE_H_
