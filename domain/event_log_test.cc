@@ -1,0 +1,178 @@
+#include "domain/event_log.h"
+
+#include <string>
+#include <vector>
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "tests/testing/temp_dir.h"
+
+namespace recloop {
+namespace {
+
+using ::testing::ElementsAre;
+
+constexpr uint32_t kGroup = 1;
+
+class EventLogTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    StoreOptions options;
+    options.path = dir_.path();
+    options.small_footprint = true;
+    store_ = *Store::Open(options);
+    served_ = std::make_unique<ServedLists>(store_.get(), &clock_, absl::Hours(24));
+    log_ = std::make_unique<EventLog>(store_.get(), &clock_, served_.get());
+  }
+
+  static v1::Event Ev(const std::string& id, const std::string& item, int64_t second) {
+    v1::Event e;
+    e.set_event_id(id);
+    e.set_event_type("click");
+    e.set_item_id(item);
+    e.mutable_sent_at()->set_seconds(second);
+    return e;
+  }
+
+  AppendResult Put(const std::string& user, const std::string& session,
+                   std::vector<v1::Event> events) {
+    auto result = log_->Append(kGroup, user, session, events);
+    EXPECT_TRUE(result.ok()) << result.status();
+    return result.ok() ? *std::move(result) : AppendResult();
+  }
+
+  std::vector<std::string> Items(const std::string& id) {
+    auto items = log_->RecentItems(kGroup, id, 100);
+    EXPECT_TRUE(items.ok()) << items.status();
+    return items.ok() ? *items : std::vector<std::string>();
+  }
+
+  TempDir dir_;
+  ManualClock clock_{absl::FromUnixSeconds(1700000000)};
+  std::unique_ptr<Store> store_;
+  std::unique_ptr<ServedLists> served_;
+  std::unique_ptr<EventLog> log_;
+};
+
+TEST_F(EventLogTest, HistoryIsOrderedBySentAtWhateverTheArrivalOrder) {
+  Put("u", "s", {Ev("e1", "b", 200), Ev("e2", "a", 100)});
+  Put("u", "s", {Ev("e3", "c", 150)});
+  EXPECT_THAT(Items("u"), ElementsAre("b", "c", "a"));  // newest first
+  auto before = log_->RecentItems(kGroup, "u", 10, HistoryBound{200 * 1000000, 0});
+  ASSERT_TRUE(before.ok());
+  EXPECT_THAT(*before, ElementsAre("c", "a"));
+  auto limited = log_->RecentItems(kGroup, "u", 1);
+  EXPECT_THAT(*limited, ElementsAre("b"));
+}
+
+TEST_F(EventLogTest, RepeatedEventIdsAreStoredOnce) {
+  AppendResult first = Put("u", "s", {Ev("e1", "a", 100)});
+  EXPECT_EQ(first.response.stored_count(), 1);
+  // A retry with the same id, even with other fields, is a duplicate.
+  AppendResult retry = Put("u", "s", {Ev("e1", "a", 100), Ev("e1", "x", 999)});
+  EXPECT_EQ(retry.response.stored_count(), 0);
+  EXPECT_EQ(retry.response.duplicate_count(), 2);
+  EXPECT_TRUE(retry.response.results(0).duplicate());
+  // Within one batch, too.
+  AppendResult batch = Put("u", "s", {Ev("e2", "b", 101), Ev("e2", "b", 101)});
+  EXPECT_EQ(batch.response.stored_count(), 1);
+  EXPECT_EQ(batch.response.duplicate_count(), 1);
+  EXPECT_FALSE(batch.response.results(0).duplicate());
+  EXPECT_TRUE(batch.response.results(1).duplicate());
+  EXPECT_THAT(Items("u"), ElementsAre("b", "a"));
+}
+
+TEST_F(EventLogTest, IdenticalEventsAtTheSameTimeAreStoredOnce) {
+  Put("u", "s", {Ev("e1", "a", 100)});
+  // Different ids, same user, same sent_at and fields: a duplicate.
+  AppendResult same = Put("u", "s", {Ev("e2", "a", 100)});
+  EXPECT_EQ(same.response.duplicate_count(), 1);
+  // Any differing field makes it a new event.
+  v1::Event valued = Ev("e3", "a", 100);
+  valued.set_event_value(4.5f);
+  AppendResult other = Put("u", "s", {valued, Ev("e4", "a", 101), Ev("e5", "b", 100)});
+  EXPECT_EQ(other.response.stored_count(), 3);
+  // Another user may do the same thing at the same time.
+  EXPECT_EQ(Put("v", "s2", {Ev("e6", "a", 100)}).response.stored_count(), 1);
+}
+
+TEST_F(EventLogTest, AnonymousSessionsJoinTheUserOnceLinked) {
+  Put("", "anon", {Ev("e1", "a", 100), Ev("e2", "b", 110)});
+  EXPECT_THAT(Items("anon"), ElementsAre("b", "a"));
+  EXPECT_THAT(Items("u"), ElementsAre());
+  ASSERT_FALSE(log_->LinkedUser(kGroup, "anon")->has_value());
+
+  // The first event with both ids links the session's past to the user.
+  Put("u", "anon", {Ev("e3", "c", 120)});
+  EXPECT_EQ(*log_->LinkedUser(kGroup, "anon").value(), "u");
+  EXPECT_THAT(Items("u"), ElementsAre("c", "b", "a"));
+  EXPECT_EQ(*log_->ResolveIdentity(kGroup, "", "anon"), "u");
+  // A later link of the same session to another user is ignored.
+  Put("w", "anon", {Ev("e4", "d", 130)});
+  EXPECT_EQ(*log_->LinkedUser(kGroup, "anon").value(), "u");
+  EXPECT_THAT(Items("w"), ElementsAre("d"));
+}
+
+TEST_F(EventLogTest, ImpressionsAndAttributionFollowPersonalizesRules) {
+  internal::ServedList list;
+  list.set_group_id(kGroup);
+  list.set_recommender("default");
+  list.add_item_ids("x");
+  list.add_item_ids("y");
+  ASSERT_TRUE(served_->Record("RID-1", list).ok());
+
+  v1::Event implicit = Ev("e1", "x", 100);
+  implicit.set_recommendation_id("RID-1");
+  v1::Event explicit_both = Ev("e2", "y", 101);
+  explicit_both.set_recommendation_id("RID-1");
+  explicit_both.add_impression("p");
+  explicit_both.add_impression("q");
+  explicit_both.mutable_metric_attribution()->set_event_attribution_source("email");
+  v1::Event unknown = Ev("e3", "z", 102);
+  unknown.set_recommendation_id("RID-unknown");
+  AppendResult result = Put("u", "s", {implicit, explicit_both, unknown});
+  ASSERT_EQ(result.stored.size(), 3u);
+
+  const v1::StoredEvent& a = result.stored[0].event;
+  EXPECT_THAT(a.effective_impression(), ElementsAre("x", "y"));
+  EXPECT_EQ(a.attribution_source(), "default");
+  const v1::StoredEvent& b = result.stored[1].event;
+  EXPECT_THAT(b.effective_impression(), ElementsAre("p", "q"));
+  EXPECT_EQ(b.attribution_source(), "email");
+  const v1::StoredEvent& c = result.stored[2].event;
+  EXPECT_THAT(c.effective_impression(), ElementsAre());
+  EXPECT_EQ(c.attribution_source(), kSourceNameUndefined);
+  EXPECT_EQ(c.event().recommendation_id(), "RID-unknown");
+
+  // What was returned is what was stored.
+  auto history = log_->ReadHistory(kGroup, "u", 10);
+  ASSERT_TRUE(history.ok());
+  ASSERT_EQ(history->size(), 3u);
+  EXPECT_THAT((*history)[2].event.effective_impression(), ElementsAre("x", "y"));
+  EXPECT_EQ((*history)[2].event.attribution_source(), "default");
+  EXPECT_EQ((*history)[2].event.received_at().seconds(), 1700000000);
+
+  // Expired ids give no impressions either.
+  clock_.Advance(absl::Hours(25));
+  v1::Event late = Ev("e4", "x", 200);
+  late.set_recommendation_id("RID-1");
+  AppendResult expired = Put("u", "s", {late});
+  EXPECT_THAT(expired.stored[0].event.effective_impression(), ElementsAre());
+  EXPECT_EQ(expired.stored[0].event.attribution_source(), kSourceNameUndefined);
+}
+
+TEST_F(EventLogTest, SequenceNumbersAreJournaled) {
+  log_->set_last_sequence(41);
+  AppendResult r = Put("u", "s", {Ev("e1", "a", 1), Ev("e2", "b", 2)});
+  ASSERT_EQ(r.stored.size(), 2u);
+  EXPECT_EQ(r.stored[0].seq, 42u);
+  EXPECT_EQ(r.stored[1].seq, 43u);
+  EXPECT_EQ(log_->last_sequence(), 43u);
+  auto cursor = store_->NewCursor(Cf::kJournal, "", "");
+  int entries = 0;
+  for (cursor->SeekToFirst(); cursor->Valid(); cursor->Next()) ++entries;
+  EXPECT_EQ(entries, 2);
+}
+
+}  // namespace
+}  // namespace recloop

@@ -1,0 +1,300 @@
+#include "domain/recloop.h"
+
+#include <string>
+#include <vector>
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "tests/testing/temp_dir.h"
+
+namespace recloop {
+namespace {
+
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+using ::testing::UnorderedElementsAre;
+
+class RecloopTest : public ::testing::Test {
+ protected:
+  void SetUp() override { Open(); }
+
+  // Instances close as a crash would (no final checkpoint) unless asked.
+  void Open(bool checkpoint_on_close = false) {
+    recloop_.reset();
+    RecloopOptions options;
+    options.store.path = dir_.path();
+    options.store.small_footprint = true;
+    options.checkpoint_on_close = checkpoint_on_close;
+    options.checkpoint_interval = absl::Hours(1);  // Only explicit ones.
+    auto opened = Recloop::Open(options);
+    ASSERT_TRUE(opened.ok()) << opened.status();
+    recloop_ = *std::move(opened);
+  }
+
+  void Crash() {
+    recloop_.reset();
+    Open();
+  }
+
+  std::string CreateGroupAndTracker(const std::string& group, const std::string& schema = "") {
+    v1::CreateDatasetGroupRequest g;
+    g.set_name(group);
+    g.set_schema(schema);
+    EXPECT_TRUE(recloop_->CreateDatasetGroup(g).ok());
+    v1::CreateEventTrackerRequest t;
+    t.set_name(group + "-tracker");
+    t.set_dataset_group(group);
+    auto tracker = recloop_->CreateEventTracker(t);
+    EXPECT_TRUE(tracker.ok()) << tracker.status();
+    return tracker.ok() ? tracker->tracking_id() : "";
+  }
+
+  absl::StatusOr<v1::PutEventsResponse> Put(const std::string& tracking_id,
+                                            const std::string& user,
+                                            const std::string& session,
+                                            const std::vector<std::string>& items) {
+    v1::PutEventsRequest r;
+    r.set_tracking_id(tracking_id);
+    r.set_user_id(user);
+    r.set_session_id(session);
+    for (const std::string& item : items) {
+      v1::Event* e = r.add_event_list();
+      e->set_event_type("click");
+      e->set_item_id(item);
+      e->mutable_sent_at()->set_seconds(1700000000 + (++clock_seconds_));
+    }
+    return recloop_->PutEvents(r);
+  }
+
+  std::vector<std::string> Recommend(const std::string& group, const std::string& user,
+                                     const std::string& item = "", int n = 5) {
+    v1::GetRecommendationsRequest r;
+    r.set_dataset_group(group);
+    r.set_user_id(user);
+    r.set_item_id(item);
+    r.set_num_results(n);
+    auto response = recloop_->GetRecommendations(r);
+    EXPECT_TRUE(response.ok()) << response.status();
+    std::vector<std::string> items;
+    if (response.ok()) {
+      for (const auto& i : response->item_list()) items.push_back(i.item_id());
+    }
+    return items;
+  }
+
+  std::vector<std::string> History(const std::string& group, const std::string& user) {
+    v1::GetUserHistoryRequest r;
+    r.set_dataset_group(group);
+    r.set_user_id(user);
+    auto response = recloop_->GetUserHistory(r);
+    EXPECT_TRUE(response.ok()) << response.status();
+    std::vector<std::string> items;
+    if (response.ok()) {
+      for (const auto& e : response->events()) items.push_back(e.event().item_id());
+    }
+    return items;
+  }
+
+  // Three users who all went from A to B, and one who went from A to C.
+  void SeedCoOccurrence(const std::string& tid) {
+    for (const char* u : {"u1", "u2", "u3"}) ASSERT_TRUE(Put(tid, u, "s", {"A", "B"}).ok());
+    ASSERT_TRUE(Put(tid, "u4", "s", {"A", "C"}).ok());
+    ASSERT_TRUE(Put(tid, "u5", "s", {"D"}).ok());
+  }
+
+  TempDir dir_;
+  std::unique_ptr<Recloop> recloop_;
+  int64_t clock_seconds_ = 0;
+};
+
+TEST_F(RecloopTest, TheNextRecommendationReflectsTheEventJustSent) {
+  const std::string tid = CreateGroupAndTracker("shop");
+  SeedCoOccurrence(tid);
+  // A cold user gets the most popular items.
+  EXPECT_EQ(Recommend("shop", "new-user", "", 1), std::vector<std::string>{"A"});
+  ASSERT_TRUE(Put(tid, "new-user", "s9", {"A"}).ok());
+  // Immediately after: personalized from A, and A itself is excluded.
+  std::vector<std::string> recs = Recommend("shop", "new-user");
+  ASSERT_GE(recs.size(), 2u);
+  EXPECT_EQ(recs[0], "B");
+  EXPECT_EQ(recs[1], "C");
+  EXPECT_THAT(recs, ::testing::Not(::testing::Contains("A")));
+}
+
+TEST_F(RecloopTest, NewItemsAreRecommendedAsSoonAsTheyCoOccur) {
+  const std::string tid = CreateGroupAndTracker("shop");
+  SeedCoOccurrence(tid);
+  ASSERT_TRUE(Put(tid, "early", "s", {"D", "brand-new"}).ok());
+  ASSERT_TRUE(Put(tid, "late", "s", {"D"}).ok());
+  EXPECT_EQ(Recommend("shop", "late", "", 1), std::vector<std::string>{"brand-new"});
+}
+
+TEST_F(RecloopTest, ItemWithoutUserGivesRelatedItems) {
+  const std::string tid = CreateGroupAndTracker("shop");
+  SeedCoOccurrence(tid);
+  std::vector<std::string> related = Recommend("shop", "", "A", 2);
+  EXPECT_THAT(related, ElementsAre("B", "C"));
+  EXPECT_THAT(Recommend("shop", "", "", 3), ElementsAre("A", "B", "C"));
+}
+
+TEST_F(RecloopTest, RankingReturnsExactlyTheInputReordered) {
+  const std::string tid = CreateGroupAndTracker("shop");
+  SeedCoOccurrence(tid);
+  ASSERT_TRUE(Put(tid, "ranker", "s", {"A"}).ok());
+  v1::GetPersonalizedRankingRequest r;
+  r.set_dataset_group("shop");
+  r.set_user_id("ranker");
+  for (const char* item : {"unknown-1", "D", "C", "B", "unknown-2"}) r.add_input_list(item);
+  auto ranked = recloop_->GetPersonalizedRanking(r);
+  ASSERT_TRUE(ranked.ok()) << ranked.status();
+  std::vector<std::string> order;
+  for (const auto& i : ranked->personalized_ranking()) order.push_back(i.item_id());
+  EXPECT_THAT(order, ElementsAre("B", "C", "D", "unknown-1", "unknown-2"));
+  EXPECT_EQ(ranked->recommendation_id().rfind("RID-", 0), 0u);
+}
+
+TEST_F(RecloopTest, ABadEventRejectsTheWholeBatch) {
+  const std::string tid = CreateGroupAndTracker(
+      "shop",
+      R"({"type":"record","name":"Interactions","fields":[)"
+      R"({"name":"USER_ID","type":"string"},{"name":"ITEM_ID","type":"string"},)"
+      R"({"name":"TIMESTAMP","type":"long"},{"name":"NUM_RATINGS","type":"int"}]})");
+  v1::PutEventsRequest r;
+  r.set_tracking_id(tid);
+  r.set_user_id("u");
+  r.set_session_id("s");
+  for (int i = 0; i < 3; ++i) {
+    v1::Event* e = r.add_event_list();
+    e->set_event_type("rating");
+    e->set_item_id("item" + std::to_string(i));
+    e->mutable_sent_at()->set_seconds(1700000000 + i);
+    e->set_properties(i == 2 ? R"({"numRatings":"many"})" : R"({"numRatings":3})");
+  }
+  auto response = recloop_->PutEvents(r);
+  EXPECT_EQ(response.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(std::string(response.status().message()),
+              HasSubstr("event_list[2].properties.numRatings"));
+  EXPECT_THAT(History("shop", "u"), ElementsAre());
+
+  r.mutable_event_list(2)->set_properties(R"({"numRatings":4})");
+  ASSERT_TRUE(recloop_->PutEvents(r).ok());
+  EXPECT_THAT(History("shop", "u"), ElementsAre("item0", "item1", "item2"));
+}
+
+TEST_F(RecloopTest, PropertiesMayCarryTheItemId) {
+  const std::string tid = CreateGroupAndTracker("shop");
+  v1::PutEventsRequest r;
+  r.set_tracking_id(tid);
+  r.set_session_id("s");
+  r.set_user_id("u");
+  v1::Event* e = r.add_event_list();
+  e->set_event_type("click");
+  e->set_properties(R"({"itemId":"from-properties"})");
+  e->mutable_sent_at()->set_seconds(1700000000);
+  auto response = recloop_->PutEvents(r);
+  ASSERT_TRUE(response.ok()) << response.status();
+  EXPECT_EQ(response->results(0).event_id().size(), 36u) << "a generated event id";
+  EXPECT_THAT(History("shop", "u"), ElementsAre("from-properties"));
+  e->set_item_id("different");
+  EXPECT_EQ(recloop_->PutEvents(r).status().code(), absl::StatusCode::kInvalidArgument);
+}
+
+TEST_F(RecloopTest, UnknownResourcesAreNotFound) {
+  CreateGroupAndTracker("shop");
+  auto put = Put("no-such-tracking-id", "u", "s", {"A"});
+  EXPECT_EQ(put.status().code(), absl::StatusCode::kNotFound);
+  EXPECT_THAT(std::string(put.status().message()), HasSubstr("tracking_id"));
+  v1::GetRecommendationsRequest r;
+  r.set_dataset_group("nope");
+  EXPECT_EQ(recloop_->GetRecommendations(r).status().code(), absl::StatusCode::kNotFound);
+  r.set_dataset_group("shop");
+  r.set_recommender("no-such-recommender");
+  EXPECT_EQ(recloop_->GetRecommendations(r).status().code(), absl::StatusCode::kNotFound);
+  r.set_recommender("default");
+  EXPECT_TRUE(recloop_->GetRecommendations(r).ok());
+  v1::GetUserHistoryRequest h;
+  h.set_dataset_group("nope");
+  h.set_user_id("u");
+  EXPECT_EQ(recloop_->GetUserHistory(h).status().code(), absl::StatusCode::kNotFound);
+}
+
+TEST_F(RecloopTest, ACrashLosesNothingAndTheJournalRebuildsTheModel) {
+  const std::string tid = CreateGroupAndTracker("shop");
+  SeedCoOccurrence(tid);
+  ASSERT_TRUE(Put(tid, "z", "s", {"A"}).ok());
+  Crash();
+  EXPECT_EQ(recloop_->recovery_stats().replayed_events, 10u);
+  EXPECT_THAT(History("shop", "z"), ElementsAre("A"));
+  EXPECT_EQ(Recommend("shop", "z", "", 2), (std::vector<std::string>{"B", "C"}));
+  // The tracking id still works.
+  ASSERT_TRUE(Put(tid, "y", "s", {"C"}).ok());
+}
+
+TEST_F(RecloopTest, StartUpAfterACheckpointReplaysOnlyWhatCameLater) {
+  const std::string tid = CreateGroupAndTracker("shop");
+  SeedCoOccurrence(tid);
+  ASSERT_TRUE(recloop_->Checkpoint().ok());
+  ASSERT_TRUE(Put(tid, "z", "s", {"A"}).ok());
+  Crash();
+  EXPECT_EQ(recloop_->recovery_stats().replayed_events, 1u);
+  EXPECT_EQ(Recommend("shop", "z", "", 2), (std::vector<std::string>{"B", "C"}));
+  // A clean close checkpoints everything: nothing to replay.
+  Open(/*checkpoint_on_close=*/true);
+  ASSERT_TRUE(Put(tid, "z", "s", {"D"}).ok());
+  recloop_.reset();
+  Open();
+  EXPECT_EQ(recloop_->recovery_stats().replayed_events, 0u);
+  EXPECT_EQ(Recommend("shop", "z", "", 2), (std::vector<std::string>{"B", "C"}));
+  EXPECT_EQ(Recommend("shop", "", "", 1), (std::vector<std::string>{"A"}));
+}
+
+TEST_F(RecloopTest, DeletingAGroupDeletesItsEvents) {
+  std::string tid = CreateGroupAndTracker("shop");
+  ASSERT_TRUE(Put(tid, "u", "s", {"A", "B"}).ok());
+  v1::DeleteDatasetGroupRequest d;
+  d.set_name("shop");
+  ASSERT_TRUE(recloop_->DeleteDatasetGroup(d).ok());
+  EXPECT_EQ(Put(tid, "u", "s", {"C"}).status().code(), absl::StatusCode::kNotFound);
+  tid = CreateGroupAndTracker("shop");
+  EXPECT_THAT(History("shop", "u"), ElementsAre());
+  EXPECT_THAT(Recommend("shop", "", "", 5), ElementsAre());
+  Crash();  // The journal of the deleted group is skipped.
+  EXPECT_THAT(Recommend("shop", "", "", 5), ElementsAre());
+}
+
+TEST_F(RecloopTest, ServedListsBecomeImplicitImpressions) {
+  const std::string tid = CreateGroupAndTracker("shop");
+  SeedCoOccurrence(tid);
+  v1::GetRecommendationsRequest r;
+  r.set_dataset_group("shop");
+  r.set_user_id("clicker");
+  r.set_num_results(3);
+  auto served = *recloop_->GetRecommendations(r);
+  ASSERT_EQ(served.item_list_size(), 3);
+
+  v1::PutEventsRequest click;
+  click.set_tracking_id(tid);
+  click.set_user_id("clicker");
+  click.set_session_id("s");
+  v1::Event* e = click.add_event_list();
+  e->set_event_type("click");
+  e->set_item_id(served.item_list(1).item_id());
+  e->set_recommendation_id(served.recommendation_id());
+  e->mutable_sent_at()->set_seconds(1800000000);
+  ASSERT_TRUE(recloop_->PutEvents(click).ok());
+
+  v1::GetUserHistoryRequest h;
+  h.set_dataset_group("shop");
+  h.set_user_id("clicker");
+  auto history = *recloop_->GetUserHistory(h);
+  ASSERT_EQ(history.events_size(), 1);
+  std::vector<std::string> impression(history.events(0).effective_impression().begin(),
+                                      history.events(0).effective_impression().end());
+  std::vector<std::string> listed;
+  for (const auto& i : served.item_list()) listed.push_back(i.item_id());
+  EXPECT_EQ(impression, listed);
+  EXPECT_EQ(history.events(0).attribution_source(), "default");
+}
+
+}  // namespace
+}  // namespace recloop

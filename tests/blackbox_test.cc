@@ -1,0 +1,232 @@
+// Black-box tests: the built recloopd binary, started, killed and restarted
+// as an operator would, and the recloop CLI against it.
+#include <signal.h>
+
+#include <chrono>
+#include <fstream>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "gmock/gmock.h"
+#include "grpcpp/grpcpp.h"
+#include "gtest/gtest.h"
+#include "recloop/v1/recloop.grpc.pb.h"
+#include "tests/testing/process.h"
+#include "tests/testing/temp_dir.h"
+
+namespace recloop {
+namespace {
+
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+
+class BlackBoxTest : public ::testing::Test {
+ protected:
+  // Starts recloopd on dir_/data and waits until it accepts calls.
+  void StartServer() {
+    for (int attempt = 0; attempt < 5; ++attempt) {
+      port_ = PickFreePort();
+      server_ = std::make_unique<ChildProcess>(
+          std::vector<std::string>{BinaryFromEnv("RECLOOPD"),
+                                   absl::StrCat("--listen=127.0.0.1:", port_),
+                                   "--data_dir=" + data_dir()},
+          log_path());
+      channel_ = grpc::CreateChannel(address(), grpc::InsecureChannelCredentials());
+      if (channel_->WaitForConnected(std::chrono::system_clock::now() +
+                                     std::chrono::seconds(20))) {
+        trackers_ = v1::EventTrackerService::NewStub(channel_);
+        events_ = v1::EventService::NewStub(channel_);
+        recs_ = v1::RecommendationService::NewStub(channel_);
+        return;
+      }
+      server_.reset();  // Port clash or slow start: try another port.
+    }
+    FAIL() << "recloopd did not start; log:\n" << ReadFile(log_path());
+  }
+
+  std::string data_dir() const { return dir_.Sub("data"); }
+  std::string log_path() const { return dir_.Sub("recloopd.log"); }
+  std::string address() const { return absl::StrCat("127.0.0.1:", port_); }
+
+  std::string CreateTracker() {
+    grpc::ClientContext c1, c2;
+    v1::CreateDatasetGroupRequest g;
+    g.set_name("shop");
+    v1::DatasetGroup group;
+    EXPECT_TRUE(trackers_->CreateDatasetGroup(&c1, g, &group).ok());
+    v1::CreateEventTrackerRequest t;
+    t.set_name("web");
+    t.set_dataset_group("shop");
+    v1::EventTracker tracker;
+    EXPECT_TRUE(trackers_->CreateEventTracker(&c2, t, &tracker).ok());
+    return tracker.tracking_id();
+  }
+
+  grpc::Status Put(const std::string& tid, const std::string& user,
+                   const std::vector<std::string>& items) {
+    v1::PutEventsRequest r;
+    r.set_tracking_id(tid);
+    r.set_user_id(user);
+    r.set_session_id("s-" + user);
+    for (const auto& item : items) {
+      v1::Event* e = r.add_event_list();
+      e->set_event_type("watch");
+      e->set_item_id(item);
+      e->mutable_sent_at()->set_seconds(1700000000 + (++seconds_));
+    }
+    grpc::ClientContext c;
+    v1::PutEventsResponse response;
+    return events_->PutEvents(&c, r, &response);
+  }
+
+  std::vector<std::string> History(const std::string& user) {
+    v1::GetUserHistoryRequest r;
+    r.set_dataset_group("shop");
+    r.set_user_id(user);
+    grpc::ClientContext c;
+    v1::GetUserHistoryResponse response;
+    grpc::Status s = events_->GetUserHistory(&c, r, &response);
+    EXPECT_TRUE(s.ok()) << s.error_message();
+    std::vector<std::string> items;
+    for (const auto& e : response.events()) items.push_back(e.event().item_id());
+    return items;
+  }
+
+  std::vector<std::string> Recommend(const std::string& user, int n) {
+    v1::GetRecommendationsRequest r;
+    r.set_dataset_group("shop");
+    r.set_user_id(user);
+    r.set_num_results(n);
+    grpc::ClientContext c;
+    v1::GetRecommendationsResponse response;
+    grpc::Status s = recs_->GetRecommendations(&c, r, &response);
+    EXPECT_TRUE(s.ok()) << s.error_message();
+    std::vector<std::string> items;
+    for (const auto& i : response.item_list()) items.push_back(i.item_id());
+    return items;
+  }
+
+  TempDir dir_;
+  int port_ = 0;
+  int64_t seconds_ = 0;
+  std::unique_ptr<ChildProcess> server_;
+  std::shared_ptr<grpc::Channel> channel_;
+  std::unique_ptr<v1::EventTrackerService::Stub> trackers_;
+  std::unique_ptr<v1::EventService::Stub> events_;
+  std::unique_ptr<v1::RecommendationService::Stub> recs_;
+};
+
+TEST_F(BlackBoxTest, SigkillLosesNoAcknowledgedEvent) {
+  StartServer();
+  const std::string tid = CreateTracker();
+  for (int u = 0; u < 20; ++u) {
+    ASSERT_TRUE(Put(tid, "user" + std::to_string(u), {"A", "B"}).ok());
+  }
+  ASSERT_TRUE(Put(tid, "x", {"A", "C"}).ok());
+  ASSERT_TRUE(Put(tid, "target", {"A"}).ok());
+
+  server_->Signal(SIGKILL);
+  EXPECT_EQ(server_->Wait(10), 128 + SIGKILL);
+  StartServer();
+
+  EXPECT_THAT(History("target"), ElementsAre("A"));
+  EXPECT_THAT(History("user7"), ElementsAre("A", "B"));
+  EXPECT_THAT(Recommend("target", 2), ElementsAre("B", "C"));
+  EXPECT_THAT(ReadFile(log_path()), HasSubstr("replayed 43 journaled event(s)"));
+  // The tracking id survived too.
+  ASSERT_TRUE(Put(tid, "target", {"B"}).ok());
+  EXPECT_THAT(History("target"), ElementsAre("A", "B"));
+}
+
+TEST_F(BlackBoxTest, SigtermDrainsCheckpointsAndExitsZero) {
+  StartServer();
+  EXPECT_THAT(ReadFile(log_path()), HasSubstr("listening on " + address()));
+  EXPECT_THAT(ReadFile(log_path()), HasSubstr("data_dir " + data_dir()));
+  const std::string tid = CreateTracker();
+  ASSERT_TRUE(Put(tid, "u", {"A", "B"}).ok());
+  server_->Signal(SIGTERM);
+  EXPECT_EQ(server_->Wait(20), 0);
+  EXPECT_THAT(ReadFile(log_path()), HasSubstr("stopped cleanly"));
+
+  StartServer();
+  EXPECT_THAT(History("u"), ElementsAre("A", "B"));
+  // The final checkpoint left nothing to replay.
+  EXPECT_THAT(ReadFile(log_path()), HasSubstr("replayed 0 journaled event(s)"));
+  server_->Signal(SIGINT);
+  EXPECT_EQ(server_->Wait(20), 0);
+}
+
+TEST_F(BlackBoxTest, ALockedDataDirectoryIsAClearError) {
+  StartServer();
+  const std::string other_log = dir_.Sub("second.log");
+  ChildProcess second({BinaryFromEnv("RECLOOPD"),
+                       absl::StrCat("--listen=127.0.0.1:", PickFreePort()),
+                       "--data_dir=" + data_dir()},
+                      other_log);
+  EXPECT_EQ(second.Wait(20), 1);
+  EXPECT_THAT(ReadFile(other_log), HasSubstr("locked"));
+}
+
+TEST_F(BlackBoxTest, ADirectoryThatIsNotAStoreIsRefused) {
+  const std::string not_a_store = dir_.Sub("photos");
+  ASSERT_EQ(system(("mkdir -p " + not_a_store + " && touch " + not_a_store + "/cat.jpg")
+                       .c_str()),
+            0);
+  const std::string log = dir_.Sub("refused.log");
+  ChildProcess server({BinaryFromEnv("RECLOOPD"), "--listen=127.0.0.1:0",
+                       "--data_dir=" + not_a_store},
+                      log);
+  EXPECT_EQ(server.Wait(20), 1);
+  EXPECT_THAT(ReadFile(log), HasSubstr("holds no recloop store"));
+}
+
+TEST_F(BlackBoxTest, TheCliWalkThroughWorks) {
+  StartServer();
+  const std::string cli = BinaryFromEnv("RECLOOP_CLI");
+  const std::string addr = "--address=" + address();
+  CommandResult group = RunCommand({cli, addr, "create-dataset-group", "--name=shop"});
+  ASSERT_EQ(group.exit_code, 0) << group.err;
+  EXPECT_THAT(group.out, HasSubstr("\"status\": \"ACTIVE\""));
+  CommandResult tracker = RunCommand(
+      {cli, addr, "create-event-tracker", "--name=web", "--dataset_group=shop"});
+  ASSERT_EQ(tracker.exit_code, 0) << tracker.err;
+  const size_t at = tracker.out.find("\"tracking_id\": \"");
+  ASSERT_NE(at, std::string::npos);
+  const std::string tid = tracker.out.substr(at + 16, 36);
+  for (const char* user : {"ann", "ben"}) {
+    for (const char* item : {"A", "B"}) {
+      CommandResult put = RunCommand({cli, addr, "put-events", "--tracking_id=" + tid,
+                                      std::string("--user_id=") + user,
+                                      "--session_id=s1", "--event_type=watch",
+                                      std::string("--item_id=") + item});
+      ASSERT_EQ(put.exit_code, 0) << put.err;
+      EXPECT_THAT(put.out, HasSubstr("\"stored_count\": 1"));
+    }
+  }
+  RunCommand({cli, addr, "put-events", "--tracking_id=" + tid, "--user_id=cat",
+              "--session_id=s2", "--event_type=watch", "--item_id=A"});
+  CommandResult recs = RunCommand({cli, addr, "get-recommendations",
+                                   "--dataset_group=shop", "--user_id=cat",
+                                   "--num_results=1"});
+  ASSERT_EQ(recs.exit_code, 0) << recs.err;
+  EXPECT_THAT(recs.out, HasSubstr("\"item_id\": \"B\""));
+  EXPECT_THAT(recs.out, HasSubstr("\"recommendation_id\": \"RID-"));
+
+  CommandResult bad = RunCommand({cli, addr, "put-events", "--tracking_id=" + tid,
+                                  "--session_id=s", "--event_type=watch",
+                                  "--item_id=" + std::string(300, 'x')});
+  EXPECT_EQ(bad.exit_code, 1);
+  EXPECT_THAT(bad.err, HasSubstr("INVALID_ARGUMENT"));
+  EXPECT_THAT(bad.err, HasSubstr("event_list[0].item_id"));
+  CommandResult missing = RunCommand({cli, addr, "history", "--dataset_group=nope",
+                                      "--user_id=cat"});
+  EXPECT_EQ(missing.exit_code, 1);
+  EXPECT_THAT(missing.err, HasSubstr("NOT_FOUND"));
+  CommandResult usage = RunCommand({cli, addr, "put-events"});
+  EXPECT_EQ(usage.exit_code, 2);
+}
+
+}  // namespace
+}  // namespace recloop
