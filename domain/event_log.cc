@@ -48,6 +48,10 @@ absl::StatusOr<AppendResult> EventLog::Append(uint32_t group_id,
                                               absl::Span<const v1::Event> events) {
   const Owner owner =
       user_id.empty() ? Owner::Session(session_id) : Owner::User(user_id);
+  // Identical events are duplicates for the same user *or* the same
+  // session, so both get a content key.
+  std::vector<Owner> content_owners = {Owner::Session(session_id)};
+  if (!user_id.empty()) content_owners.push_back(Owner::User(user_id));
   const auto received_at = ToProtoTimestamp(clock_->Now());
   AppendResult result;
   WriteBatch batch(*store_);
@@ -59,15 +63,18 @@ absl::StatusOr<AppendResult> EventLog::Append(uint32_t group_id,
     v1::PutEventResult* outcome = result.response.add_results();
     outcome->set_event_id(event.event_id());
     const int64_t sent = ToMicros(event.sent_at());
-    std::string id_key = EventIdKey(group_id, event.event_id());
-    std::string content_key =
-        EventContentKey(group_id, owner, sent, ContentHash(event));
-    bool duplicate = batch_keys.contains(id_key) || batch_keys.contains(content_key);
-    if (!duplicate) {
-      ASSIGN_OR_RETURN(duplicate, store_->Get(Cf::kDedup, id_key, &scratch));
+    const uint64_t hash = ContentHash(event);
+    std::vector<std::string> dedup_keys = {EventIdKey(group_id, event.event_id())};
+    for (const Owner& o : content_owners) {
+      dedup_keys.push_back(EventContentKey(group_id, o, sent, hash));
     }
-    if (!duplicate) {
-      ASSIGN_OR_RETURN(duplicate, store_->Get(Cf::kDedup, content_key, &scratch));
+    bool duplicate = false;
+    for (const std::string& key : dedup_keys) {
+      duplicate = batch_keys.contains(key);
+      if (!duplicate) {
+        ASSIGN_OR_RETURN(duplicate, store_->Get(Cf::kDedup, key, &scratch));
+      }
+      if (duplicate) break;
     }
     if (duplicate) {
       outcome->set_duplicate(true);
@@ -107,15 +114,14 @@ absl::StatusOr<AppendResult> EventLog::Append(uint32_t group_id,
     journal.set_group_id(group_id);
     journal.set_event_key(key);
     batch.Put(Cf::kEvents, key, stored.SerializeAsString());
-    batch.Put(Cf::kDedup, id_key, key);
-    batch.Put(Cf::kDedup, content_key, "");
+    batch.Put(Cf::kDedup, dedup_keys[0], key);
+    for (size_t k = 1; k < dedup_keys.size(); ++k) batch.Put(Cf::kDedup, dedup_keys[k], "");
     batch.Put(Cf::kJournal, JournalKey(logged.seq), journal.SerializeAsString());
-    batch_keys.insert(std::move(id_key));
-    batch_keys.insert(std::move(content_key));
+    for (std::string& k : dedup_keys) batch_keys.insert(std::move(k));
     result.stored.push_back(std::move(logged));
   }
 
-  if (!result.stored.empty() && !user_id.empty()) {
+  if (!user_id.empty()) {
     // The first event that carries both ids links the session to the user;
     // a session belongs to one user, so later links are ignored.
     const std::string link_key = SessionLinkKey(group_id, session_id);
@@ -135,7 +141,10 @@ absl::StatusOr<AppendResult> EventLog::Append(uint32_t group_id,
 
 absl::StatusOr<std::vector<Owner>> EventLog::HistorySources(
     uint32_t group_id, absl::string_view id) const {
-  std::vector<Owner> sources = {Owner::User(id), Owner::Session(id)};
+  std::vector<Owner> sources = {Owner::User(id)};
+  // The anonymous session of the same name, unless it belongs to someone else.
+  ASSIGN_OR_RETURN(auto session_owner, LinkedUser(group_id, id));
+  if (!session_owner || *session_owner == id) sources.push_back(Owner::Session(id));
   const std::string prefix = UserSessionsPrefix(group_id, id);
   auto cursor = store_->NewPrefixCursor(Cf::kSessions, prefix);
   for (cursor->SeekToFirst(); cursor->Valid(); cursor->Next()) {

@@ -42,9 +42,9 @@ struct AppendResult {
   std::vector<LoggedEvent> stored;
 };
 
-// Thread-safe for reads. Append must not run concurrently for the same
-// identity or event ids (the caller serializes them), because deduplication
-// reads before it writes.
+// Thread-safe for reads. Append must not run concurrently for the same user,
+// session or event ids (the caller serializes them), because deduplication
+// and session linking read before they write.
 class EventLog {
  public:
   EventLog(Store* store, const Clock* clock, const ServedLists* served)
@@ -59,7 +59,9 @@ class EventLog {
 
   // The most recent `limit` events of `id`, newest first, optionally only
   // those before `before`. `id` is a user id or a session id; a user's
-  // history includes the events of the sessions linked to it.
+  // history includes the events of the sessions linked to it, and of the
+  // anonymous session with the same id unless that session belongs to
+  // another user.
   absl::StatusOr<std::vector<LoggedEvent>> ReadHistory(
       uint32_t group_id, absl::string_view id, size_t limit,
       absl::optional<HistoryBound> before = absl::nullopt) const;

@@ -96,6 +96,30 @@ TEST_F(EventLogTest, IdenticalEventsAtTheSameTimeAreStoredOnce) {
   EXPECT_EQ(Put("v", "s2", {Ev("e6", "a", 100)}).response.stored_count(), 1);
 }
 
+TEST_F(EventLogTest, IdenticalEventsAreDuplicatesForTheSameSessionToo) {
+  Put("", "s", {Ev("e1", "a", 100)});
+  // The same event again once the user is known: same session, so a duplicate.
+  EXPECT_EQ(Put("u", "s", {Ev("e2", "a", 100)}).response.duplicate_count(), 1);
+  // The same user from another session: same user, so a duplicate too.
+  Put("v", "s1", {Ev("e3", "b", 200)});
+  EXPECT_EQ(Put("v", "s2", {Ev("e4", "b", 200)}).response.duplicate_count(), 1);
+  // The link was still made by the all-duplicate call.
+  EXPECT_EQ(*log_->LinkedUser(kGroup, "s").value(), "u");
+}
+
+TEST_F(EventLogTest, ASessionNamedLikeAUserJoinsOnlyItsOwnUser) {
+  // Anonymous session "abc" belongs to bob; user "abc" must not inherit it.
+  Put("", "abc", {Ev("e1", "secret", 100)});
+  Put("bob", "abc", {Ev("e2", "b", 110)});
+  Put("abc", "s-abc", {Ev("e3", "mine", 120)});
+  EXPECT_THAT(Items("abc"), ElementsAre("mine"));
+  EXPECT_THAT(Items("bob"), ElementsAre("b", "secret"));
+  // An unlinked session of the same name is the user's own anonymous past.
+  Put("", "carol", {Ev("e4", "anon", 130)});
+  Put("carol", "s-carol", {Ev("e5", "known", 140)});
+  EXPECT_THAT(Items("carol"), ElementsAre("known", "anon"));
+}
+
 TEST_F(EventLogTest, AnonymousSessionsJoinTheUserOnceLinked) {
   Put("", "anon", {Ev("e1", "a", 100), Ev("e2", "b", 110)});
   EXPECT_THAT(Items("anon"), ElementsAre("b", "a"));

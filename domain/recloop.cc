@@ -1,6 +1,7 @@
 #include "domain/recloop.h"
 
 #include <algorithm>
+#include <cmath>
 #include <utility>
 
 #include "absl/container/flat_hash_set.h"
@@ -29,7 +30,9 @@ Recloop::~Recloop() {
     checkpointer_cv_.Signal();
   }
   if (checkpointer_.joinable()) checkpointer_.join();
-  if (store_ != nullptr && options_.checkpoint_on_close) {
+  // Only a fully recovered instance may checkpoint: a failed Open must leave
+  // the store exactly as it found it.
+  if (recovered_ && options_.checkpoint_on_close) {
     absl::Status status = Checkpoint();
     if (!status.ok()) LogError(absl::StrCat("final checkpoint failed: ", status.ToString()));
   }
@@ -89,6 +92,11 @@ absl::Status Recloop::Recover() {
   }
   RETURN_IF_ERROR(journal->status());
   events_->set_last_sequence(last_seq);
+  {
+    absl::MutexLock lock(&checkpoint_mu_);
+    checkpointed_seq_ = recovery_.checkpoint_sequence;
+  }
+  recovered_ = true;
   return absl::OkStatus();
 }
 
@@ -122,6 +130,8 @@ absl::StatusOr<v1::ListDatasetGroupsResponse> Recloop::ListDatasetGroups(
 }
 
 absl::Status Recloop::DeleteDatasetGroup(const v1::DeleteDatasetGroupRequest& request) {
+  // No checkpoint may write records of the group after its data is gone.
+  absl::MutexLock checkpoint(&checkpoint_mu_);
   absl::WriterMutexLock lock(&ingest_mu_);
   return registry_->DeleteDatasetGroup(request.name());
 }
@@ -176,20 +186,37 @@ absl::StatusOr<v1::PutEventsResponse> Recloop::PutEvents(
       }
     }
     if (properties.event_value) {
+      const float value = static_cast<float>(*properties.event_value);
+      if (!std::isfinite(value)) {
+        return absl::InvalidArgumentError(
+            absl::StrCat(path, ".eventValue: must be a finite float"));
+      }
       if (!event.has_event_value()) {
-        event.set_event_value(static_cast<float>(*properties.event_value));
-      } else if (event.event_value() != static_cast<float>(*properties.event_value)) {
+        event.set_event_value(value);
+      } else if (event.event_value() != value) {
         return absl::InvalidArgumentError(
             absl::StrCat(path, ".eventValue: differs from event_value"));
+      }
+    }
+    if (properties.attribution_source) {
+      const std::string field = path + ".eventAttributionSource";
+      RETURN_IF_ERROR(ValidateAttributionSource(field, *properties.attribution_source));
+      v1::MetricAttribution* attribution = event.mutable_metric_attribution();
+      if (attribution->event_attribution_source().empty()) {
+        attribution->set_event_attribution_source(*properties.attribution_source);
+      } else if (attribution->event_attribution_source() !=
+                 *properties.attribution_source) {
+        return absl::InvalidArgumentError(absl::StrCat(
+            field, ": differs from metric_attribution.event_attribution_source"));
       }
     }
     if (event.event_id().empty()) event.set_event_id(NewUuid());
   }
 
-  ASSIGN_OR_RETURN(std::string identity,
-                   events_->ResolveIdentity(group->id, request.user_id(),
-                                            request.session_id()));
-  std::vector<absl::string_view> lock_keys = {identity};
+  // Calls that share a session, user or event id run one at a time, so that
+  // deduplication and session linking see each other's writes.
+  std::vector<absl::string_view> lock_keys = {request.session_id()};
+  if (!request.user_id().empty()) lock_keys.push_back(request.user_id());
   for (const v1::Event& event : events) lock_keys.push_back(event.event_id());
 
   AppendResult result;
@@ -199,13 +226,20 @@ absl::StatusOr<v1::PutEventsResponse> Recloop::PutEvents(
       return absl::NotFoundError("tracking_id: the dataset group was deleted");
     }
     StripeLocks::Guard guard(&stripes_, lock_keys);
+    ASSIGN_OR_RETURN(std::string identity,
+                     events_->ResolveIdentity(group->id, request.user_id(),
+                                              request.session_id()));
     ASSIGN_OR_RETURN(result, events_->Append(group->id, request.user_id(),
                                              request.session_id(), events));
     for (const LoggedEvent& logged : result.stored) {
       absl::Status learned = Learn(*group, identity, logged);
       if (!learned.ok()) {
-        // The events are durable; the model catches up at the next start.
-        LogError(absl::StrCat("model update failed: ", learned.ToString()));
+        // The events are durable and journaled. Keep the journal (no more
+        // checkpoints) so that the next start replays them into the model.
+        learn_failed_.store(true);
+        LogError(absl::StrCat("model update failed; checkpoints are suspended "
+                              "until restart: ",
+                              learned.ToString()));
       }
     }
   }
@@ -325,24 +359,35 @@ absl::StatusOr<v1::GetPersonalizedRankingResponse> Recloop::GetPersonalizedRanki
 // --- Checkpoints ----------------------------------------------------------------
 
 absl::Status Recloop::Checkpoint() {
-  absl::WriterMutexLock lock(&ingest_mu_);
-  const uint64_t seq = events_->last_sequence();
-  std::string raw;
-  internal::CheckpointRecord previous;
-  ASSIGN_OR_RETURN(bool has_previous,
-                   store_->Get(Cf::kMeta, meta_key::Checkpoint(), &raw));
-  if (has_previous && previous.ParseFromString(raw) && previous.sequence() == seq) {
-    return absl::OkStatus();  // Nothing happened since.
+  absl::MutexLock serial(&checkpoint_mu_);
+  if (learn_failed_.load()) {
+    return absl::FailedPreconditionError(
+        "a model update failed; the journal is kept for replay at the next start");
   }
-  const auto groups = registry_->AllGroups();
+  // Only the snapshot of the changed items needs writes paused; the write
+  // itself runs beside new PutEvents calls.
   WriteBatch batch(*store_);
-  for (const auto& group : groups) group->model->AppendDirty(group->id, &batch);
+  std::vector<std::pair<std::shared_ptr<DatasetGroupState>, std::vector<uint32_t>>> taken;
+  uint64_t seq;
+  {
+    absl::WriterMutexLock lock(&ingest_mu_);
+    seq = events_->last_sequence();
+    if (seq == checkpointed_seq_) return absl::OkStatus();  // Nothing new.
+    for (auto& group : registry_->AllGroups()) {
+      std::vector<uint32_t> items = group->model->TakeDirty(group->id, &batch);
+      taken.emplace_back(std::move(group), std::move(items));
+    }
+  }
   internal::CheckpointRecord checkpoint;
   checkpoint.set_sequence(seq);
   batch.Put(Cf::kMeta, meta_key::Checkpoint(), checkpoint.SerializeAsString());
   batch.DeleteRange(Cf::kJournal, JournalKey(0), JournalKey(seq + 1));
-  RETURN_IF_ERROR(store_->Write(&batch));
-  for (const auto& group : groups) group->model->ClearDirty();
+  absl::Status written = store_->Write(&batch);
+  if (!written.ok()) {
+    for (const auto& [group, items] : taken) group->model->MarkDirty(items);
+    return written;
+  }
+  checkpointed_seq_ = seq;
   events_since_checkpoint_.store(0);
   return absl::OkStatus();
 }

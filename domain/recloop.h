@@ -121,8 +121,18 @@ class Recloop {
   std::unique_ptr<ServedLists> served_;
   std::unique_ptr<EventLog> events_;
 
-  // PutEvents holds it shared from its write to its model update; checkpoints
-  // and group deletion hold it exclusively, so they see no half-applied call.
+  // True once Open() recovered everything; only then may the destructor
+  // checkpoint.
+  bool recovered_ = false;
+  // Set when a stored event could not be taught to its model.
+  std::atomic<bool> learn_failed_{false};
+
+  // Serializes checkpoints and group deletion. Taken before ingest_mu_.
+  absl::Mutex checkpoint_mu_ ABSL_ACQUIRED_BEFORE(ingest_mu_);
+  uint64_t checkpointed_seq_ ABSL_GUARDED_BY(checkpoint_mu_) = 0;
+  // PutEvents holds it shared from its write to its model update; checkpoint
+  // snapshots and group deletion hold it exclusively, so they see no
+  // half-applied call.
   absl::Mutex ingest_mu_;
   // Serializes PutEvents calls of the same identity or event id.
   StripeLocks stripes_;

@@ -1,10 +1,13 @@
 #include "domain/recloop.h"
 
+#include <algorithm>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "storage/keys.h"
 #include "tests/testing/temp_dir.h"
 
 namespace recloop {
@@ -246,6 +249,61 @@ TEST_F(RecloopTest, StartUpAfterACheckpointReplaysOnlyWhatCameLater) {
   EXPECT_EQ(recloop_->recovery_stats().replayed_events, 0u);
   EXPECT_EQ(Recommend("shop", "z", "", 2), (std::vector<std::string>{"B", "C"}));
   EXPECT_EQ(Recommend("shop", "", "", 1), (std::vector<std::string>{"A"}));
+}
+
+TEST_F(RecloopTest, ConcurrentLoginsLinkASessionToOneUser) {
+  const std::string tid = CreateGroupAndTracker("shop");
+  ASSERT_TRUE(Put(tid, "", "shared", {"anon-item"}).ok());
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 8; ++t) {
+    threads.emplace_back([&, t] {
+      v1::PutEventsRequest r;
+      r.set_tracking_id(tid);
+      r.set_user_id("user" + std::to_string(t));
+      r.set_session_id("shared");
+      v1::Event* e = r.add_event_list();
+      e->set_event_type("click");
+      e->set_item_id("item" + std::to_string(t));
+      e->mutable_sent_at()->set_seconds(1800000000 + t);
+      EXPECT_TRUE(recloop_->PutEvents(r).ok());
+    });
+  }
+  for (auto& t : threads) t.join();
+  int owners = 0;
+  for (int t = 0; t < 8; ++t) {
+    std::vector<std::string> h = History("shop", "user" + std::to_string(t));
+    if (std::find(h.begin(), h.end(), "anon-item") != h.end()) ++owners;
+  }
+  EXPECT_EQ(owners, 1);
+}
+
+TEST_F(RecloopTest, AFailedOpenLeavesTheStoreUntouched) {
+  const std::string tid = CreateGroupAndTracker("shop");
+  ASSERT_TRUE(Put(tid, "u", "s", {"A"}).ok());
+  ASSERT_TRUE(recloop_->Checkpoint().ok());
+  ASSERT_TRUE(Put(tid, "u", "s", {"B"}).ok());
+  recloop_.reset();
+  std::string checkpoint_before;
+  {
+    StoreOptions options;
+    options.path = dir_.path();
+    auto store = *Store::Open(options);
+    checkpoint_before = *store->Get(Cf::kMeta, meta_key::Checkpoint());
+    WriteBatch damage(*store);
+    damage.Put(Cf::kJournal, JournalKey(1000), "not a journal entry");
+    ASSERT_TRUE(store->Write(&damage).ok());
+  }
+  RecloopOptions options;
+  options.store.path = dir_.path();
+  options.checkpoint_on_close = true;
+  auto failed = Recloop::Open(options);
+  ASSERT_FALSE(failed.ok());
+  EXPECT_EQ(failed.status().code(), absl::StatusCode::kDataLoss);
+  EXPECT_THAT(std::string(failed.status().message()), HasSubstr("journal entry 1000"));
+  StoreOptions store_options;
+  store_options.path = dir_.path();
+  auto store = *Store::Open(store_options);
+  EXPECT_EQ(*store->Get(Cf::kMeta, meta_key::Checkpoint()), checkpoint_before);
 }
 
 TEST_F(RecloopTest, DeletingAGroupDeletesItsEvents) {

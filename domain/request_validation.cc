@@ -6,19 +6,38 @@
 #include "common/status_macros.h"
 
 namespace recloop {
+
+absl::optional<size_t> Utf8Length(absl::string_view s) {
+  size_t count = 0;
+  for (size_t i = 0; i < s.size();) {
+    const unsigned char c = static_cast<unsigned char>(s[i]);
+    size_t len = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xe ? 3
+                                                 : (c >> 3) == 0x1e ? 4 : 0;
+    if (len == 0 || i + len > s.size()) return absl::nullopt;
+    for (size_t k = 1; k < len; ++k) {
+      if ((static_cast<unsigned char>(s[i + k]) & 0xc0) != 0x80) return absl::nullopt;
+    }
+    i += len;
+    ++count;
+  }
+  return count;
+}
+
 namespace {
 
 absl::Status Invalid(absl::string_view field, absl::string_view problem) {
   return absl::InvalidArgumentError(absl::StrCat(field, ": ", problem));
 }
 
-// `value` must hold min..max characters (bytes, as Personalize counts them).
+// `value` must be UTF-8 of min..max characters (code points, not bytes).
 absl::Status CheckLength(absl::string_view field, const std::string& value,
                          size_t min, size_t max) {
-  if (value.size() < min) {
+  absl::optional<size_t> length = Utf8Length(value);
+  if (!length) return Invalid(field, "not valid UTF-8");
+  if (*length < min) {
     return Invalid(field, min == 1 ? "required" : "too short");
   }
-  if (value.size() > max) {
+  if (*length > max) {
     return Invalid(field, absl::StrCat("longer than ", max, " characters"));
   }
   return absl::OkStatus();
@@ -36,20 +55,16 @@ absl::Status CheckContext(const google::protobuf::Map<std::string, std::string>&
   }
   for (const auto& [key, value] : ctx) {
     std::string field = absl::StrCat("context[", key, "]");
-    if (key.empty()) return Invalid("context", "empty key");
-    if (key.size() > static_cast<size_t>(kMaxContextKeyLength)) {
-      return Invalid(field, absl::StrCat("key longer than ", kMaxContextKeyLength,
-                                         " characters"));
-    }
-    if (value.size() > static_cast<size_t>(kMaxContextValueLength)) {
-      return Invalid(field, absl::StrCat("value longer than ",
-                                         kMaxContextValueLength, " characters"));
+    RETURN_IF_ERROR(CheckLength(absl::StrCat("context key ", key), key, 1,
+                                kMaxContextKeyLength));
+    if (!value.empty()) {
+      RETURN_IF_ERROR(CheckLength(field, value, 1, kMaxContextValueLength));
     }
   }
   return absl::OkStatus();
 }
 
-bool IsPrintableAscii(const std::string& s) {
+bool IsPrintableAscii(absl::string_view s) {
   for (unsigned char c : s) {
     if (c < 0x20 || c > 0x7e) return false;
   }
@@ -64,9 +79,9 @@ absl::Status ValidateEvent(const v1::Event& event, int index) {
   if (event.has_event_value() && !std::isfinite(event.event_value())) {
     return Invalid(p + "event_value", "must be a finite number");
   }
-  if (event.properties().size() > static_cast<size_t>(kMaxPropertiesLength)) {
-    return Invalid(p + "properties",
-                   absl::StrCat("longer than ", kMaxPropertiesLength, " characters"));
+  if (!event.properties().empty()) {
+    RETURN_IF_ERROR(CheckLength(p + "properties", event.properties(), 1,
+                                kMaxPropertiesLength));
   }
   if (!event.has_sent_at()) return Invalid(p + "sent_at", "required");
   const auto& ts = event.sent_at();
@@ -75,12 +90,9 @@ absl::Status ValidateEvent(const v1::Event& event, int index) {
       ts.nanos() < 0 || ts.nanos() > 999999999) {
     return Invalid(p + "sent_at", "not a valid timestamp");
   }
-  if (event.recommendation_id().size() >
-      static_cast<size_t>(kMaxRecommendationIdLength)) {
-    return Invalid(p + "recommendation_id",
-                   absl::StrCat("longer than ", kMaxRecommendationIdLength,
-                                " characters"));
-  }
+  RETURN_IF_ERROR(CheckOptionalLength(p + "recommendation_id",
+                                      event.recommendation_id(),
+                                      kMaxRecommendationIdLength));
   if (event.impression_size() > kMaxImpressions) {
     return Invalid(p + "impression",
                    absl::StrCat("more than ", kMaxImpressions, " items"));
@@ -89,16 +101,9 @@ absl::Status ValidateEvent(const v1::Event& event, int index) {
     RETURN_IF_ERROR(CheckLength(absl::StrCat(p, "impression[", i, "]"),
                                 event.impression(i), 1, kMaxIdLength));
   }
-  const std::string& source = event.metric_attribution().event_attribution_source();
-  const std::string source_field = p + "metric_attribution.event_attribution_source";
-  if (source.size() > static_cast<size_t>(kMaxAttributionSourceLength)) {
-    return Invalid(source_field, absl::StrCat("longer than ",
-                                              kMaxAttributionSourceLength,
-                                              " characters"));
-  }
-  if (!IsPrintableAscii(source)) {
-    return Invalid(source_field, "must be printable ASCII");
-  }
+  RETURN_IF_ERROR(ValidateAttributionSource(
+      p + "metric_attribution.event_attribution_source",
+      event.metric_attribution().event_attribution_source()));
   if (event.ByteSizeLong() > static_cast<size_t>(kMaxEventBytes)) {
     return Invalid(absl::StrCat("event_list[", index, "]"),
                    absl::StrCat("larger than ", kMaxEventBytes, " bytes"));
@@ -107,6 +112,16 @@ absl::Status ValidateEvent(const v1::Event& event, int index) {
 }
 
 }  // namespace
+
+absl::Status ValidateAttributionSource(absl::string_view field,
+                                       absl::string_view source) {
+  if (source.size() > static_cast<size_t>(kMaxAttributionSourceLength)) {
+    return Invalid(field, absl::StrCat("longer than ", kMaxAttributionSourceLength,
+                                       " characters"));
+  }
+  if (!IsPrintableAscii(source)) return Invalid(field, "must be printable ASCII");
+  return absl::OkStatus();
+}
 
 absl::Status ValidatePutEventsRequest(const v1::PutEventsRequest& request) {
   RETURN_IF_ERROR(CheckLength("tracking_id", request.tracking_id(), 1, kMaxIdLength));
@@ -150,10 +165,7 @@ absl::Status ValidateGetPersonalizedRankingRequest(
     const v1::GetPersonalizedRankingRequest& request) {
   RETURN_IF_ERROR(CheckLength("dataset_group", request.dataset_group(), 1, kMaxIdLength));
   RETURN_IF_ERROR(CheckOptionalLength("recommender", request.recommender(), kMaxIdLength));
-  RETURN_IF_ERROR(CheckLength("user_id", request.user_id(), 1, kMaxIdLength));
-  if (request.input_list_size() < 1) {
-    return Invalid("input_list", "required (1-500 items)");
-  }
+  RETURN_IF_ERROR(CheckOptionalLength("user_id", request.user_id(), kMaxIdLength));
   if (request.input_list_size() > kMaxInputList) {
     return Invalid("input_list", absl::StrCat("more than ", kMaxInputList, " items"));
   }

@@ -6,6 +6,8 @@
 #define RECLOOP_DOMAIN_REQUEST_VALIDATION_H_
 
 #include "absl/status/status.h"
+#include "absl/strings/string_view.h"
+#include "absl/types/optional.h"
 #include "recloop/v1/recloop.pb.h"
 
 namespace recloop {
@@ -25,6 +27,14 @@ inline constexpr int kDefaultHistoryResults = 1000;
 inline constexpr int kMaxContextEntries = 150;
 inline constexpr int kMaxContextKeyLength = 150;
 inline constexpr int kMaxContextValueLength = 1000;
+
+// Characters (code points) in `s`, or nullopt when it is not valid UTF-8.
+// Personalize's limits count characters, not bytes.
+absl::optional<size_t> Utf8Length(absl::string_view s);
+
+// At most 1024 printable ASCII characters.
+absl::Status ValidateAttributionSource(absl::string_view field,
+                                       absl::string_view source);
 
 absl::Status ValidatePutEventsRequest(const v1::PutEventsRequest& request);
 absl::Status ValidateGetUserHistoryRequest(const v1::GetUserHistoryRequest& request);

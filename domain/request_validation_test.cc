@@ -99,6 +99,40 @@ TEST(RequestValidationTest, PutEventsLimitsNameTheFieldAndIndex) {
   }
 }
 
+TEST(RequestValidationTest, LimitsCountCharactersNotBytes) {
+  v1::PutEventsRequest r = ValidPut();
+  std::string e256;
+  for (int i = 0; i < 256; ++i) e256 += "\xc3\xa9";  // 256 x U+00E9, 512 bytes
+  r.set_user_id(e256);
+  r.mutable_event_list(0)->set_item_id(e256);
+  EXPECT_TRUE(ValidatePutEventsRequest(r).ok());
+  r.set_user_id(e256 + "\xc3\xa9");
+  ExpectInvalid(ValidatePutEventsRequest(r), "user_id: longer than 256 characters");
+  r.set_user_id("bad\xc3");
+  ExpectInvalid(ValidatePutEventsRequest(r), "user_id: not valid UTF-8");
+  EXPECT_EQ(Utf8Length("a\xe2\x82\xac\xf0\x9f\x98\x80"), 3u);
+  EXPECT_FALSE(Utf8Length("\x80").has_value());
+}
+
+TEST(RequestValidationTest, EverythingAtItsLimitIsAccepted) {
+  v1::PutEventsRequest r = ValidPut();
+  const std::string k256(256, 'k');
+  r.set_tracking_id(k256);
+  r.set_session_id(k256);
+  r.set_user_id(k256);
+  while (r.event_list_size() < 10) *r.add_event_list() = r.event_list(0);
+  v1::Event* e = r.mutable_event_list(9);
+  e->set_event_id(k256);
+  e->set_event_type(k256);
+  e->set_item_id(k256);
+  e->set_recommendation_id(std::string(40, 'r'));
+  e->set_properties("{" + std::string(1022, ' ') + "}");
+  for (int i = 0; i < 25; ++i) e->add_impression(k256);
+  e->mutable_metric_attribution()->set_event_attribution_source(std::string(1024, 'a'));
+  absl::Status s = ValidatePutEventsRequest(r);
+  EXPECT_TRUE(s.ok()) << s;
+}
+
 TEST(RequestValidationTest, UserIdIsOptional) {
   v1::PutEventsRequest r = ValidPut();
   r.clear_user_id();
@@ -128,7 +162,10 @@ TEST(RequestValidationTest, RankingLimits) {
   v1::GetPersonalizedRankingRequest r;
   r.set_dataset_group("g");
   r.set_user_id("u");
-  ExpectInvalid(ValidateGetPersonalizedRankingRequest(r), "input_list: required");
+  // An empty list ranks to an empty list; no user ranks by popularity.
+  EXPECT_TRUE(ValidateGetPersonalizedRankingRequest(r).ok());
+  r.clear_user_id();
+  EXPECT_TRUE(ValidateGetPersonalizedRankingRequest(r).ok());
   for (int i = 0; i < 500; ++i) r.add_input_list("item" + std::to_string(i));
   EXPECT_TRUE(ValidateGetPersonalizedRankingRequest(r).ok());
   r.add_input_list("one-too-many");

@@ -325,6 +325,9 @@ absl::StatusOr<EventProperties> InteractionsSchema::ValidateProperties(
     }
     if (field->name == "ITEM_ID") out.item_id = value.string_value();
     if (field->name == "EVENT_VALUE") out.event_value = value.number_value();
+    if (field->name == "EVENT_ATTRIBUTION_SOURCE") {
+      out.attribution_source = value.string_value();
+    }
   }
   return out;
 }

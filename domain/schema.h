@@ -27,10 +27,11 @@ struct EventProperties {
   // Values of categorical string fields, as (field name, value), for
   // context-aware recommendations. A value "a|b" holds two categories.
   std::vector<std::pair<std::string, std::string>> categories;
-  // `itemId` and `eventValue` from properties, Personalize's older way of
-  // sending them.
+  // `itemId`, `eventValue` and `eventAttributionSource` from properties,
+  // Personalize's older way of sending them.
   absl::optional<std::string> item_id;
   absl::optional<double> event_value;
+  absl::optional<std::string> attribution_source;
 };
 
 // Immutable after Parse; safe to share between threads.

@@ -59,11 +59,13 @@ absl::Status ItemModel::Load(const Store& store, uint32_t group_id) {
   return absl::OkStatus();
 }
 
-void ItemModel::AppendDirty(uint32_t group_id, WriteBatch* batch) const {
-  absl::ReaderMutexLock lock(&mu_);
+std::vector<uint32_t> ItemModel::TakeDirty(uint32_t group_id, WriteBatch* batch) {
+  absl::MutexLock lock(&mu_);
   internal::ItemModelRecord record;
   std::string value;
-  for (uint32_t index : dirty_) {
+  std::vector<uint32_t> taken(dirty_.begin(), dirty_.end());
+  dirty_.clear();
+  for (uint32_t index : taken) {
     const Item& item = items_[index];
     record.Clear();
     record.set_item_id(item.id);
@@ -77,11 +79,12 @@ void ItemModel::AppendDirty(uint32_t group_id, WriteBatch* batch) const {
     record.SerializeToString(&value);
     batch->Put(Cf::kModel, ModelItemKey(group_id, index), value);
   }
+  return taken;
 }
 
-void ItemModel::ClearDirty() {
+void ItemModel::MarkDirty(const std::vector<uint32_t>& indexes) {
   absl::MutexLock lock(&mu_);
-  dirty_.clear();
+  dirty_.insert(indexes.begin(), indexes.end());
 }
 
 uint32_t ItemModel::IndexOrAdd(absl::string_view item_id, absl::Time time) {

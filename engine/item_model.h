@@ -60,10 +60,11 @@ class ItemModel {
   // Restores the checkpointed state of group `group_id`. Call once, before
   // any Observe.
   absl::Status Load(const Store& store, uint32_t group_id);
-  // Adds the records of the items changed since the last ClearDirty().
-  void AppendDirty(uint32_t group_id, WriteBatch* batch) const;
-  // Call once the batch from AppendDirty is durable.
-  void ClearDirty();
+  // Adds to `batch` the records of the items changed since the last call,
+  // and forgets that they changed. Returns their indexes, for MarkDirty if
+  // the batch cannot be written.
+  std::vector<uint32_t> TakeDirty(uint32_t group_id, WriteBatch* batch);
+  void MarkDirty(const std::vector<uint32_t>& indexes);
 
   // Learns one interaction with `item_id`, of importance `weight`, at
   // `time`. `window` holds the same user's earlier items, most recent first

@@ -129,12 +129,14 @@ TEST(ItemModelTest, CheckpointRoundTripsThroughTheStore) {
   Feed(&model, {"a", "b", "c"});
   Feed(&model, {"a", "b"});
   WriteBatch batch(*store);
-  model.AppendDirty(9, &batch);
+  EXPECT_EQ(model.TakeDirty(9, &batch).size(), 3u);
   ASSERT_TRUE(store->Write(&batch).ok());
-  model.ClearDirty();
   WriteBatch empty(*store);
-  model.AppendDirty(9, &empty);
-  EXPECT_EQ(empty.Count(), 0) << "nothing changed since";
+  EXPECT_TRUE(model.TakeDirty(9, &empty).empty()) << "nothing changed since";
+  EXPECT_EQ(empty.Count(), 0);
+  model.MarkDirty({0, 2});  // As after a failed checkpoint write.
+  WriteBatch again(*store);
+  EXPECT_EQ(model.TakeDirty(9, &again).size(), 2u);
 
   ItemModel restored{ItemModelOptions()};
   ASSERT_TRUE(restored.Load(*store, 9).ok());

@@ -33,6 +33,7 @@ class E2eTest : public ::testing::Test {
     options.store.path = dir_.path();
     options.store.small_footprint = true;
     options.checkpoint_on_close = false;  // Every Stop() is a crash.
+    options.clock = &clock_;
     auto recloop = Recloop::Open(options);
     ASSERT_TRUE(recloop.ok()) << recloop.status();
     recloop_ = *std::move(recloop);
@@ -150,6 +151,7 @@ class E2eTest : public ::testing::Test {
   }
 
   TempDir dir_;
+  ManualClock clock_{absl::Now()};
   std::unique_ptr<Recloop> recloop_;
   std::unique_ptr<RecloopServer> server_;
   std::shared_ptr<grpc::Channel> channel_;
@@ -401,6 +403,48 @@ TEST_F(E2eTest, ClicksOnServedListsGetImpressionsAndAttribution) {
   ASSERT_TRUE(Put(tid, "bob", "s", {later}).ok());
   EXPECT_THAT(History("shop", "bob").events(4).effective_impression(),
               ElementsAreArray(listed));
+}
+
+TEST_F(E2eTest, ExpiredRecommendationIdsGiveNoImpressions) {
+  const std::string tid = Setup("shop");
+  SeedCoOccurrence(tid);
+  const std::string rid = Recommend("shop", "late", "", 3).recommendation_id();
+  clock_.Advance(absl::Hours(24 * 7 + 1));  // Past the default 7-day retention.
+  v1::Event click = Click("B", 1800000000);
+  click.set_recommendation_id(rid);
+  ASSERT_TRUE(Put(tid, "late", "s", {click}).ok());
+  const auto h = History("shop", "late");
+  ASSERT_EQ(h.events_size(), 1);
+  EXPECT_EQ(h.events(0).event().recommendation_id(), rid) << "stored as given";
+  EXPECT_EQ(h.events(0).effective_impression_size(), 0);
+  EXPECT_EQ(h.events(0).attribution_source(), "SOURCE_NAME_UNDEFINED");
+}
+
+TEST_F(E2eTest, CustomSchemaFieldsAreCheckedInProperties) {
+  const std::string tid = Setup(
+      "movies",
+      R"({"type":"record","name":"Interactions","namespace":"com.amazonaws.personalize.schema",)"
+      R"("fields":[{"name":"USER_ID","type":"string"},{"name":"ITEM_ID","type":"string"},)"
+      R"({"name":"TIMESTAMP","type":"long"},{"name":"EVENT_TYPE","type":"string"},)"
+      R"({"name":"NUM_RATINGS","type":"int"},)"
+      R"({"name":"DEVICE","type":["null","string"],"categorical":true}],"version":"1.0"})");
+  v1::Event good = Click("m1", 100);
+  good.set_properties(R"({"numRatings":12,"device":"mobile"})");
+  ASSERT_TRUE(Put(tid, "u", "s", {good}).ok());
+  EXPECT_EQ(History("movies", "u").events(0).event().properties(),
+            R"({"numRatings":12,"device":"mobile"})");
+
+  v1::Event wrong_type = Click("m2", 101);
+  wrong_type.set_properties(R"({"numRatings":"twelve"})");
+  grpc::Status s = Put(tid, "u", "s", {Click("m3", 102), wrong_type});
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(s.error_message(), HasSubstr("event_list[1].properties.numRatings"));
+  v1::Event unknown_key = Click("m2", 101);
+  unknown_key.set_properties(R"({"colour":"red"})");
+  s = Put(tid, "u", "s", {unknown_key});
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(s.error_message(), HasSubstr("event_list[0].properties.colour"));
+  EXPECT_EQ(History("movies", "u").events_size(), 1);
 }
 
 TEST_F(E2eTest, RankingResponsesCarryRecommendationIdsToo) {
