@@ -218,6 +218,43 @@ absl::StatusOr<std::vector<std::string>> EventLog::RecentItems(
   return items;
 }
 
+absl::StatusOr<std::vector<PastEvent>> EventLog::RecentEvents(
+    uint32_t group_id, absl::string_view id, size_t limit,
+    absl::optional<HistoryBound> before) const {
+  ASSIGN_OR_RETURN(std::vector<LoggedEvent> history,
+                   ReadHistory(group_id, id, limit, before));
+  std::vector<PastEvent> events;
+  events.reserve(history.size());
+  for (LoggedEvent& e : history) {
+    v1::Event* event = e.event.mutable_event();
+    if (event->item_id().empty()) continue;
+    events.push_back({std::move(*event->mutable_item_id()),
+                      std::move(*event->mutable_event_type()),
+                      event->has_event_value() ? absl::optional<float>(event->event_value())
+                                               : absl::nullopt});
+  }
+  return events;
+}
+
+absl::Status EventLog::ScanGroup(
+    uint32_t group_id,
+    const std::function<absl::Status(const Owner&, const LoggedEvent&)>& fn) const {
+  auto cursor = store_->NewPrefixCursor(Cf::kEvents, GroupPrefix(group_id));
+  LoggedEvent logged;
+  for (cursor->SeekToFirst(); cursor->Valid(); cursor->Next()) {
+    auto key = ParseEventKey(cursor->key());
+    if (!key) return absl::DataLossError("malformed event key");
+    logged.sent_micros = key->sent_micros;
+    logged.seq = key->seq;
+    if (!logged.event.ParseFromArray(cursor->value().data(),
+                                     static_cast<int>(cursor->value().size()))) {
+      return absl::DataLossError(absl::StrCat("stored event ", key->seq, " is corrupt"));
+    }
+    RETURN_IF_ERROR(fn(key->owner, logged));
+  }
+  return cursor->status();
+}
+
 absl::StatusOr<absl::optional<std::string>> EventLog::LinkedUser(
     uint32_t group_id, absl::string_view session_id) const {
   std::string user;

@@ -7,6 +7,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -15,6 +16,7 @@
 #include "absl/types/span.h"
 #include "common/clock.h"
 #include "domain/served_lists.h"
+#include "engine/recommender.h"
 #include "recloop/v1/recloop.pb.h"
 #include "storage/keys.h"
 #include "storage/store.h"
@@ -70,6 +72,17 @@ class EventLog {
   absl::StatusOr<std::vector<std::string>> RecentItems(
       uint32_t group_id, absl::string_view id, size_t limit,
       absl::optional<HistoryBound> before = absl::nullopt) const;
+
+  // The events of ReadHistory as recommenders weigh them, newest first.
+  absl::StatusOr<std::vector<PastEvent>> RecentEvents(
+      uint32_t group_id, absl::string_view id, size_t limit,
+      absl::optional<HistoryBound> before = absl::nullopt) const;
+
+  // Calls `fn` with every stored event of the group: each owner's events in
+  // time order, one owner after another.
+  absl::Status ScanGroup(
+      uint32_t group_id,
+      const std::function<absl::Status(const Owner&, const LoggedEvent&)>& fn) const;
 
   // The user a session is linked to, if any.
   absl::StatusOr<absl::optional<std::string>> LinkedUser(

@@ -1,6 +1,7 @@
 #include "domain/recloop.h"
 
 #include <algorithm>
+#include <deque>
 #include <cmath>
 #include <utility>
 
@@ -15,6 +16,12 @@
 #include "recloop/internal/records.pb.h"
 
 namespace recloop {
+namespace {
+
+// How many of a user's earlier events a new one is paired with.
+const size_t kLearningWindow = static_cast<size_t>(ModelOptions().window);
+
+}  // namespace
 
 absl::StatusOr<std::unique_ptr<Recloop>> Recloop::Open(const RecloopOptions& options) {
   auto recloop = std::unique_ptr<Recloop>(new Recloop(options));
@@ -43,7 +50,7 @@ absl::Status Recloop::Recover() {
   store_options.clock = options_.clock;
   store_options.served_retention = options_.recommendation_retention;
   ASSIGN_OR_RETURN(store_, Store::Open(store_options));
-  ASSIGN_OR_RETURN(registry_, Registry::Load(store_.get(), options_.clock, options_.model));
+  ASSIGN_OR_RETURN(registry_, Registry::Load(store_.get(), options_.clock));
   served_ = std::make_unique<ServedLists>(store_.get(), options_.clock,
                                           options_.recommendation_retention);
   events_ = std::make_unique<EventLog>(store_.get(), options_.clock, served_.get());
@@ -102,13 +109,21 @@ absl::Status Recloop::Recover() {
 
 absl::Status Recloop::Learn(const DatasetGroupState& group, absl::string_view identity,
                             const LoggedEvent& logged) {
-  const std::string& item = logged.event.event().item_id();
-  if (item.empty()) return absl::OkStatus();
-  ASSIGN_OR_RETURN(std::vector<std::string> window,
-                   events_->RecentItems(group.id, identity,
-                                        static_cast<size_t>(group.model->options().window),
-                                        HistoryBound{logged.sent_micros, logged.seq}));
-  group.model->Observe(item, absl::FromUnixMicros(logged.sent_micros), 1.0, window);
+  const v1::Event& event = logged.event.event();
+  if (event.item_id().empty() && logged.event.effective_impression().empty()) {
+    return absl::OkStatus();  // Nothing to learn.
+  }
+  std::vector<PastEvent> window;
+  if (!event.item_id().empty()) {
+    ASSIGN_OR_RETURN(window, events_->RecentEvents(
+                                 group.id, identity, kLearningWindow,
+                                 HistoryBound{logged.sent_micros, logged.seq}));
+  }
+  const LearnedEvent learned{&logged.event, absl::FromUnixMicros(logged.sent_micros),
+                             group.schema.EventContexts(event.properties())};
+  for (const auto& recommender : group.Recommenders()) {
+    if (logged.seq > recommender->trained_through()) recommender->Learn(learned, window);
+  }
   return absl::OkStatus();
 }
 
@@ -153,6 +168,63 @@ absl::StatusOr<v1::ListEventTrackersResponse> Recloop::ListEventTrackers(
 
 absl::Status Recloop::DeleteEventTracker(const v1::DeleteEventTrackerRequest& request) {
   return registry_->DeleteEventTracker(request.name());
+}
+
+absl::StatusOr<v1::Recommender> Recloop::CreateRecommender(
+    const v1::CreateRecommenderRequest& request) {
+  ASSIGN_OR_RETURN(auto created, registry_->NewRecommender(request));
+  std::shared_ptr<DatasetGroupState> group = std::move(created.first);
+  std::shared_ptr<Recommender> recommender = std::move(created.second);
+
+  // Writes pause while the recommender learns the stored events, so that it
+  // misses none and no checkpoint or deletion interleaves.
+  absl::MutexLock checkpoint(&checkpoint_mu_);
+  absl::WriterMutexLock ingest(&ingest_mu_);
+  Owner owner{Owner::Kind::kUser, ""};
+  bool first = true;
+  std::deque<PastEvent> recent;  // The owner's events, most recent first.
+  RETURN_IF_ERROR(events_->ScanGroup(
+      group->id, [&](const Owner& event_owner, const LoggedEvent& logged) {
+        if (first || !(event_owner == owner)) {
+          owner = event_owner;
+          first = false;
+          recent.clear();
+        }
+        const v1::Event& event = logged.event.event();
+        const LearnedEvent learned{&logged.event,
+                                   absl::FromUnixMicros(logged.sent_micros),
+                                   group->schema.EventContexts(event.properties())};
+        const std::vector<PastEvent> window(recent.begin(), recent.end());
+        recommender->Learn(learned, window);
+        if (!event.item_id().empty()) {
+          recent.push_front({event.item_id(), event.event_type(),
+                             event.has_event_value()
+                                 ? absl::optional<float>(event.event_value())
+                                 : absl::nullopt});
+          if (recent.size() > kLearningWindow) recent.pop_back();
+        }
+        return absl::OkStatus();
+      }));
+  recommender->set_trained_through(events_->last_sequence());
+  RETURN_IF_ERROR(registry_->AddRecommender(group.get(), recommender));
+  return recommender->description();
+}
+
+absl::StatusOr<v1::Recommender> Recloop::DescribeRecommender(
+    const v1::DescribeRecommenderRequest& request) {
+  return registry_->DescribeRecommender(request);
+}
+
+absl::StatusOr<v1::ListRecommendersResponse> Recloop::ListRecommenders(
+    const v1::ListRecommendersRequest& request) {
+  return registry_->ListRecommenders(request);
+}
+
+absl::Status Recloop::DeleteRecommender(const v1::DeleteRecommenderRequest& request) {
+  // No checkpoint may write records of the recommender after they are gone.
+  absl::MutexLock checkpoint(&checkpoint_mu_);
+  absl::WriterMutexLock lock(&ingest_mu_);
+  return registry_->DeleteRecommender(request);
 }
 
 // --- Events -------------------------------------------------------------------
@@ -272,12 +344,16 @@ absl::StatusOr<v1::GetUserHistoryResponse> Recloop::GetUserHistory(
 
 // --- Recommendations ----------------------------------------------------------
 
-absl::StatusOr<std::string> Recloop::ResolveRecommender(const DatasetGroupState& group,
-                                                        absl::string_view name) const {
-  if (name.empty() || name == kDefaultRecommender) return std::string(kDefaultRecommender);
-  return absl::NotFoundError(absl::StrCat("recommender: ", name,
-                                          " not found in dataset group ",
-                                          group.description.name()));
+absl::StatusOr<std::shared_ptr<Recommender>> Recloop::FindRecommender(
+    const DatasetGroupState& group, absl::string_view name) const {
+  std::shared_ptr<Recommender> recommender =
+      group.FindRecommender(name.empty() ? kDefaultRecommender : name);
+  if (recommender == nullptr) {
+    return absl::NotFoundError(absl::StrCat("recommender: ", name,
+                                            " not found in dataset group ",
+                                            group.description.name()));
+  }
+  return recommender;
 }
 
 absl::Status Recloop::RecordServed(const DatasetGroupState& group,
@@ -299,28 +375,22 @@ absl::StatusOr<v1::GetRecommendationsResponse> Recloop::GetRecommendations(
   RETURN_IF_ERROR(ValidateGetRecommendationsRequest(request));
   ASSIGN_OR_RETURN(std::shared_ptr<DatasetGroupState> group,
                    registry_->FindGroup(request.dataset_group()));
-  ASSIGN_OR_RETURN(std::string recommender,
-                   ResolveRecommender(*group, request.recommender()));
-  const int n = request.num_results() == 0 ? kDefaultNumResults : request.num_results();
-  const ItemModel& model = *group->model;
-
-  std::vector<ScoredItem> items;
+  ASSIGN_OR_RETURN(std::shared_ptr<Recommender> recommender,
+                   FindRecommender(*group, request.recommender()));
+  std::vector<PastEvent> history;
   if (!request.user_id().empty()) {
-    ASSIGN_OR_RETURN(std::vector<std::string> history,
-                     events_->RecentItems(group->id, request.user_id(),
-                                          options_.exclusion_history));
-    absl::flat_hash_set<std::string> interacted(history.begin(), history.end());
-    items = request.item_id().empty()
-                ? model.RecommendForHistory(history, n, interacted)
-                : model.RelatedItems(request.item_id(), n, interacted);
-  } else if (!request.item_id().empty()) {
-    items = model.RelatedItems(request.item_id(), n, {});
-  } else {
-    items = model.Popular(n, {});
+    ASSIGN_OR_RETURN(history, events_->RecentEvents(group->id, request.user_id(),
+                                                    options_.exclusion_history));
   }
+  RecommendInput input;
+  input.history = history;
+  input.item_id = request.item_id();
+  input.contexts = group->schema.RequestContexts(request.context());
+  input.n = request.num_results() == 0 ? kDefaultNumResults : request.num_results();
+  ASSIGN_OR_RETURN(std::vector<ScoredItem> items, recommender->Recommend(input));
 
   v1::GetRecommendationsResponse response;
-  RETURN_IF_ERROR(RecordServed(*group, recommender, request.user_id(), items,
+  RETURN_IF_ERROR(RecordServed(*group, recommender->name(), request.user_id(), items,
                                response.mutable_recommendation_id()));
   for (const ScoredItem& item : items) {
     v1::PredictedItem* out = response.add_item_list();
@@ -335,18 +405,22 @@ absl::StatusOr<v1::GetPersonalizedRankingResponse> Recloop::GetPersonalizedRanki
   RETURN_IF_ERROR(ValidateGetPersonalizedRankingRequest(request));
   ASSIGN_OR_RETURN(std::shared_ptr<DatasetGroupState> group,
                    registry_->FindGroup(request.dataset_group()));
-  ASSIGN_OR_RETURN(std::string recommender,
-                   ResolveRecommender(*group, request.recommender()));
-  ASSIGN_OR_RETURN(std::vector<std::string> history,
-                   events_->RecentItems(group->id, request.user_id(),
-                                        static_cast<size_t>(
-                                            group->model->options().window)));
-  std::vector<std::string> input(request.input_list().begin(),
-                                 request.input_list().end());
-  std::vector<ScoredItem> ranked = group->model->Rank(history, input);
+  ASSIGN_OR_RETURN(std::shared_ptr<Recommender> recommender,
+                   FindRecommender(*group, request.recommender()));
+  std::vector<PastEvent> history;
+  if (!request.user_id().empty()) {
+    ASSIGN_OR_RETURN(history, events_->RecentEvents(group->id, request.user_id(),
+                                                    kLearningWindow));
+  }
+  RecommendInput input;
+  input.history = history;
+  input.contexts = group->schema.RequestContexts(request.context());
+  const std::vector<std::string> items(request.input_list().begin(),
+                                       request.input_list().end());
+  std::vector<ScoredItem> ranked = recommender->Rank(input, items);
 
   v1::GetPersonalizedRankingResponse response;
-  RETURN_IF_ERROR(RecordServed(*group, recommender, request.user_id(), ranked,
+  RETURN_IF_ERROR(RecordServed(*group, recommender->name(), request.user_id(), ranked,
                                response.mutable_recommendation_id()));
   for (const ScoredItem& item : ranked) {
     v1::PredictedItem* out = response.add_personalized_ranking();
@@ -367,15 +441,18 @@ absl::Status Recloop::Checkpoint() {
   // Only the snapshot of the changed items needs writes paused; the write
   // itself runs beside new PutEvents calls.
   WriteBatch batch(*store_);
-  std::vector<std::pair<std::shared_ptr<DatasetGroupState>, std::vector<uint32_t>>> taken;
+  std::vector<std::pair<std::shared_ptr<Recommender>, std::vector<uint32_t>>> taken;
   uint64_t seq;
   {
     absl::WriterMutexLock lock(&ingest_mu_);
     seq = events_->last_sequence();
     if (seq == checkpointed_seq_) return absl::OkStatus();  // Nothing new.
-    for (auto& group : registry_->AllGroups()) {
-      std::vector<uint32_t> items = group->model->TakeDirty(group->id, &batch);
-      taken.emplace_back(std::move(group), std::move(items));
+    for (const auto& group : registry_->AllGroups()) {
+      for (auto& recommender : group->Recommenders()) {
+        std::vector<uint32_t> items =
+            recommender->model().TakeDirty(group->id, recommender->id(), &batch);
+        taken.emplace_back(std::move(recommender), std::move(items));
+      }
     }
   }
   internal::CheckpointRecord checkpoint;
@@ -384,7 +461,7 @@ absl::Status Recloop::Checkpoint() {
   batch.DeleteRange(Cf::kJournal, JournalKey(0), JournalKey(seq + 1));
   absl::Status written = store_->Write(&batch);
   if (!written.ok()) {
-    for (const auto& [group, items] : taken) group->model->MarkDirty(items);
+    for (const auto& [recommender, items] : taken) recommender->model().MarkDirty(items);
     return written;
   }
   checkpointed_seq_ = seq;

@@ -21,7 +21,7 @@
 #include "domain/registry.h"
 #include "domain/served_lists.h"
 #include "domain/stripe_locks.h"
-#include "engine/item_model.h"
+#include "engine/recommender.h"
 #include "recloop/v1/recloop.pb.h"
 #include "storage/store.h"
 
@@ -31,7 +31,6 @@ struct RecloopOptions {
   // Where the store lives and how it writes; its clock and retention are
   // taken from the fields below.
   StoreOptions store;
-  ItemModelOptions model;
   // How long served lists (recommendation ids) are remembered.
   absl::Duration recommendation_retention = absl::Hours(24 * 7);
   // Models are checkpointed this often, or after this many events,
@@ -83,6 +82,16 @@ class Recloop {
       const v1::ListEventTrackersRequest& request);
   absl::Status DeleteEventTracker(const v1::DeleteEventTrackerRequest& request);
 
+  // Recommenders. A new recommender learns every stored event of its group
+  // before it is returned (writes to the store pause meanwhile).
+  absl::StatusOr<v1::Recommender> CreateRecommender(
+      const v1::CreateRecommenderRequest& request);
+  absl::StatusOr<v1::Recommender> DescribeRecommender(
+      const v1::DescribeRecommenderRequest& request);
+  absl::StatusOr<v1::ListRecommendersResponse> ListRecommenders(
+      const v1::ListRecommendersRequest& request);
+  absl::Status DeleteRecommender(const v1::DeleteRecommenderRequest& request);
+
   // Data plane. When PutEvents returns OK the events are durable and every
   // later call sees them.
   absl::StatusOr<v1::PutEventsResponse> PutEvents(const v1::PutEventsRequest& request);
@@ -101,12 +110,13 @@ class Recloop {
   explicit Recloop(const RecloopOptions& options) : options_(options) {}
 
   absl::Status Recover();
-  // Teaches the group's model one stored event of `identity`.
+  // Teaches the group's recommenders one stored event of `identity`.
   absl::Status Learn(const DatasetGroupState& group, absl::string_view identity,
                      const LoggedEvent& logged);
-  // Resolves an empty or named recommender of the group; NOT_FOUND otherwise.
-  absl::StatusOr<std::string> ResolveRecommender(const DatasetGroupState& group,
-                                                 absl::string_view name) const;
+  // The group's recommender of that name (empty: the default); NOT_FOUND
+  // otherwise.
+  absl::StatusOr<std::shared_ptr<Recommender>> FindRecommender(
+      const DatasetGroupState& group, absl::string_view name) const;
   absl::Status RecordServed(const DatasetGroupState& group,
                             const std::string& recommender,
                             absl::string_view user_id,

@@ -1,5 +1,6 @@
 #include "domain/registry.h"
 
+#include <algorithm>
 #include <cctype>
 #include <utility>
 
@@ -58,10 +59,9 @@ absl::Status ValidateResourceName(absl::string_view field, absl::string_view nam
   return absl::OkStatus();
 }
 
-absl::StatusOr<std::unique_ptr<Registry>> Registry::Load(
-    Store* store, const Clock* clock, const ItemModelOptions& model_options) {
-  auto registry =
-      std::unique_ptr<Registry>(new Registry(store, clock, model_options));
+absl::StatusOr<std::unique_ptr<Registry>> Registry::Load(Store* store,
+                                                         const Clock* clock) {
+  auto registry = std::unique_ptr<Registry>(new Registry(store, clock));
   absl::MutexLock lock(&registry->mu_);
 
   std::string next_id;
@@ -90,8 +90,15 @@ absl::StatusOr<std::unique_ptr<Registry>> Registry::Load(
                                               schema.status().message()));
     }
     state->schema = *std::move(schema);
-    state->model = std::make_unique<ItemModel>(model_options);
-    RETURN_IF_ERROR(state->model->Load(*store, state->id));
+    ASSIGN_OR_RETURN(std::unique_ptr<Recommender> default_recommender,
+                     Recommender::Create(DefaultRecommenderDescription(state->description),
+                                         0));
+    RETURN_IF_ERROR(default_recommender->model().Load(*store, state->id, 0));
+    {
+      absl::MutexLock group_lock(&state->mu);
+      state->next_recommender_id = std::max<uint32_t>(1, record.next_recommender_id());
+      state->recommenders[kDefaultRecommender] = std::move(default_recommender);
+    }
     registry->groups_by_id_[state->id] = state;
     registry->groups_[state->description.name()] = std::move(state);
   }
@@ -113,7 +120,67 @@ absl::StatusOr<std::unique_ptr<Registry>> Registry::Load(
     registry->trackers_[tracker.name()] = tracker;
   }
   RETURN_IF_ERROR(trackers->status());
+
+  auto recommenders = store->NewPrefixCursor(Cf::kMeta, "r");
+  for (recommenders->SeekToFirst(); recommenders->Valid(); recommenders->Next()) {
+    internal::RecommenderRecord record;
+    if (!record.ParseFromArray(recommenders->value().data(),
+                               static_cast<int>(recommenders->value().size()))) {
+      return absl::DataLossError("a recommender's metadata is corrupt");
+    }
+    auto group = registry->groups_.find(record.recommender().dataset_group());
+    if (group == registry->groups_.end()) continue;  // Orphan; never written.
+    auto recommender = Recommender::Create(record.recommender(), record.id());
+    if (!recommender.ok()) {
+      return absl::DataLossError(absl::StrCat("stored recommender ",
+                                              record.recommender().name(), ": ",
+                                              recommender.status().message()));
+    }
+    (*recommender)->set_trained_through(record.trained_through_sequence());
+    RETURN_IF_ERROR((*recommender)->model().Load(*store, group->second->id, record.id()));
+    registry->recommender_groups_[record.recommender().name()] = group->first;
+    absl::MutexLock group_lock(&group->second->mu);
+    group->second->recommenders[record.recommender().name()] = *std::move(recommender);
+  }
+  RETURN_IF_ERROR(recommenders->status());
   return registry;
+}
+
+v1::Recommender DefaultRecommenderDescription(const v1::DatasetGroup& group) {
+  v1::Recommender recommender;
+  recommender.set_name(kDefaultRecommender);
+  recommender.set_dataset_group(group.name());
+  recommender.set_recipe(RecipeName(Recipe::kUserPersonalization));
+  // Deterministic: without a recommender of their own, users get exactly
+  // what v1 promises (for example the most popular items for a new user).
+  // Created recommenders explore by default (weight 0.3).
+  recommender.mutable_config()->set_exploration_weight(0);
+  recommender.set_status("ACTIVE");
+  *recommender.mutable_creation_time() = group.creation_time();
+  return recommender;
+}
+
+std::shared_ptr<Recommender> DatasetGroupState::FindRecommender(
+    absl::string_view name) const {
+  absl::ReaderMutexLock lock(&mu);
+  auto it = recommenders.find(std::string(name));
+  return it == recommenders.end() ? nullptr : it->second;
+}
+
+std::vector<std::shared_ptr<Recommender>> DatasetGroupState::Recommenders() const {
+  absl::ReaderMutexLock lock(&mu);
+  std::vector<std::shared_ptr<Recommender>> all;
+  for (const auto& [name, recommender] : recommenders) all.push_back(recommender);
+  return all;
+}
+
+std::string Registry::GroupRecord(const DatasetGroupState& group) const {
+  internal::DatasetGroupRecord record;
+  *record.mutable_group() = group.description;
+  record.set_id(group.id);
+  absl::ReaderMutexLock lock(&group.mu);
+  record.set_next_recommender_id(group.next_recommender_id);
+  return record.SerializeAsString();
 }
 
 absl::StatusOr<v1::DatasetGroup> Registry::CreateDatasetGroup(
@@ -134,16 +201,18 @@ absl::StatusOr<v1::DatasetGroup> Registry::CreateDatasetGroup(
   state->description.set_status(kActive);
   *state->description.mutable_creation_time() = ToProtoTimestamp(clock_->Now());
   state->schema = std::move(schema);
-  state->model = std::make_unique<ItemModel>(model_options_);
+  ASSIGN_OR_RETURN(std::unique_ptr<Recommender> default_recommender,
+                   Recommender::Create(DefaultRecommenderDescription(state->description),
+                                       0));
+  {
+    absl::MutexLock group_lock(&state->mu);
+    state->recommenders[kDefaultRecommender] = std::move(default_recommender);
+  }
 
-  internal::DatasetGroupRecord record;
-  *record.mutable_group() = state->description;
-  record.set_id(state->id);
   std::string next_id;
   PutFixed32BE(&next_id, state->id + 1);
   WriteBatch batch(*store_);
-  batch.Put(Cf::kMeta, meta_key::DatasetGroup(request.name()),
-            record.SerializeAsString());
+  batch.Put(Cf::kMeta, meta_key::DatasetGroup(request.name()), GroupRecord(*state));
   batch.Put(Cf::kMeta, meta_key::NextGroupId(), next_id);
   RETURN_IF_ERROR(store_->Write(&batch));
 
@@ -233,8 +302,13 @@ absl::Status Registry::DeleteDatasetGroup(absl::string_view name) {
   for (Cf cf : {Cf::kEvents, Cf::kDedup, Cf::kSessions, Cf::kModel}) {
     batch.DeleteRange(cf, begin, end);
   }
+  const std::string recommenders = meta_key::RecommenderPrefix(name);
+  batch.DeleteRange(Cf::kMeta, recommenders, PrefixSuccessor(recommenders));
   RETURN_IF_ERROR(store_->Write(&batch));
 
+  for (const auto& recommender : it->second->Recommenders()) {
+    recommender_groups_.erase(recommender->name());
+  }
   for (const std::string& tracker_name : trackers) {
     tracking_ids_.erase(trackers_[tracker_name].tracking_id());
     trackers_.erase(tracker_name);
@@ -335,6 +409,161 @@ absl::Status Registry::DeleteEventTracker(absl::string_view name) {
   RETURN_IF_ERROR(store_->Write(&batch));
   tracking_ids_.erase(it->second.tracking_id());
   trackers_.erase(it);
+  return absl::OkStatus();
+}
+
+}  // namespace recloop
+
+namespace recloop {
+
+absl::StatusOr<std::pair<std::shared_ptr<DatasetGroupState>, std::unique_ptr<Recommender>>>
+Registry::NewRecommender(const v1::CreateRecommenderRequest& request) {
+  RETURN_IF_ERROR(ValidateResourceName("name", request.name()));
+  RETURN_IF_ERROR(ValidateResourceName("dataset_group", request.dataset_group()));
+  v1::Recommender description;
+  description.set_name(request.name());
+  description.set_dataset_group(request.dataset_group());
+  description.set_recipe(request.recipe().empty()
+                             ? RecipeName(Recipe::kUserPersonalization)
+                             : request.recipe());
+  *description.mutable_config() = request.config();
+  description.set_status("ACTIVE");
+  *description.mutable_creation_time() = ToProtoTimestamp(clock_->Now());
+  // Recipe and config are checked before anything is looked up or reserved.
+  RETURN_IF_ERROR(ParseRecipe(request.recipe()).status());
+  RETURN_IF_ERROR(ModelOptionsFromConfig(request.config()).status());
+
+  absl::ReaderMutexLock lock(&mu_);
+  auto group = groups_.find(request.dataset_group());
+  if (group == groups_.end()) {
+    return absl::NotFoundError(
+        absl::StrCat("dataset group ", request.dataset_group(), " not found"));
+  }
+  if (request.name() == kDefaultRecommender ||
+      recommender_groups_.contains(request.name())) {
+    return absl::AlreadyExistsError(
+        absl::StrCat("recommender ", request.name(), " already exists"));
+  }
+  uint32_t id;
+  {
+    absl::MutexLock group_lock(&group->second->mu);
+    id = group->second->next_recommender_id++;
+  }
+  ASSIGN_OR_RETURN(std::unique_ptr<Recommender> recommender,
+                   Recommender::Create(description, id));
+  return std::make_pair(group->second, std::move(recommender));
+}
+
+absl::Status Registry::AddRecommender(DatasetGroupState* group,
+                                      std::shared_ptr<Recommender> recommender) {
+  absl::MutexLock lock(&mu_);
+  if (!groups_by_id_.contains(group->id)) {
+    return absl::NotFoundError(absl::StrCat("dataset group ",
+                                            group->description.name(), " was deleted"));
+  }
+  if (recommender_groups_.contains(recommender->name())) {
+    return absl::AlreadyExistsError(
+        absl::StrCat("recommender ", recommender->name(), " already exists"));
+  }
+  internal::RecommenderRecord record;
+  *record.mutable_recommender() = recommender->description();
+  record.set_id(recommender->id());
+  record.set_trained_through_sequence(recommender->trained_through());
+  WriteBatch batch(*store_);
+  batch.Put(Cf::kMeta,
+            meta_key::Recommender(group->description.name(), recommender->name()),
+            record.SerializeAsString());
+  batch.Put(Cf::kMeta, meta_key::DatasetGroup(group->description.name()),
+            GroupRecord(*group));
+  // The model learned so far goes in the same write, so that a crash cannot
+  // leave a registered recommender without the events it was trained on.
+  recommender->model().TakeDirty(group->id, recommender->id(), &batch);
+  RETURN_IF_ERROR(store_->Write(&batch));
+  recommender_groups_[recommender->name()] = group->description.name();
+  absl::MutexLock group_lock(&group->mu);
+  group->recommenders[recommender->name()] = std::move(recommender);
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::pair<std::shared_ptr<DatasetGroupState>, std::shared_ptr<Recommender>>>
+Registry::FindRecommender(absl::string_view group_name, absl::string_view name) const {
+  if (name.empty()) return absl::InvalidArgumentError("name: required");
+  std::string group_of = std::string(group_name);
+  if (group_of.empty()) {
+    if (name == kDefaultRecommender) {
+      return absl::InvalidArgumentError(
+          "dataset_group: required to name a group's default recommender");
+    }
+    auto it = recommender_groups_.find(name);
+    if (it == recommender_groups_.end()) {
+      return absl::NotFoundError(absl::StrCat("recommender ", name, " not found"));
+    }
+    group_of = it->second;
+  }
+  auto group = groups_.find(group_of);
+  if (group == groups_.end()) {
+    return absl::NotFoundError(absl::StrCat("dataset group ", group_of, " not found"));
+  }
+  std::shared_ptr<Recommender> recommender = group->second->FindRecommender(name);
+  if (recommender == nullptr) {
+    return absl::NotFoundError(absl::StrCat("recommender ", name,
+                                            " not found in dataset group ", group_of));
+  }
+  return std::make_pair(group->second, std::move(recommender));
+}
+
+absl::StatusOr<v1::Recommender> Registry::DescribeRecommender(
+    const v1::DescribeRecommenderRequest& request) const {
+  absl::ReaderMutexLock lock(&mu_);
+  ASSIGN_OR_RETURN(auto found, FindRecommender(request.dataset_group(), request.name()));
+  return found.second->description();
+}
+
+absl::StatusOr<v1::ListRecommendersResponse> Registry::ListRecommenders(
+    const v1::ListRecommendersRequest& request) const {
+  ASSIGN_OR_RETURN(int page, PageSize(request.max_results()));
+  ASSIGN_OR_RETURN(std::string after, DecodeToken(request.next_token()));
+  absl::ReaderMutexLock lock(&mu_);
+  if (!request.dataset_group().empty() && groups_.count(request.dataset_group()) == 0) {
+    return absl::NotFoundError(
+        absl::StrCat("dataset group ", request.dataset_group(), " not found"));
+  }
+  // Ordered by (group, name); the token is the last "group/name" returned.
+  v1::ListRecommendersResponse response;
+  for (const auto& [group_name, group] : groups_) {
+    if (!request.dataset_group().empty() && group_name != request.dataset_group()) continue;
+    for (const auto& recommender : group->Recommenders()) {
+      const std::string position = absl::StrCat(group_name, "/", recommender->name());
+      if (!request.next_token().empty() && position <= after) continue;
+      if (response.recommenders_size() == page) {
+        const auto& last = *response.recommenders().rbegin();
+        response.set_next_token(
+            EncodeToken(absl::StrCat(last.dataset_group(), "/", last.name())));
+        return response;
+      }
+      *response.add_recommenders() = recommender->description();
+    }
+  }
+  return response;
+}
+
+absl::Status Registry::DeleteRecommender(const v1::DeleteRecommenderRequest& request) {
+  absl::MutexLock lock(&mu_);
+  ASSIGN_OR_RETURN(auto found, FindRecommender(request.dataset_group(), request.name()));
+  auto& [group, recommender] = found;
+  if (recommender->id() == 0) {
+    return absl::FailedPreconditionError(
+        "name: a dataset group's default recommender cannot be deleted");
+  }
+  WriteBatch batch(*store_);
+  batch.Delete(Cf::kMeta,
+               meta_key::Recommender(group->description.name(), recommender->name()));
+  const std::string model = ModelPrefix(group->id, recommender->id());
+  batch.DeleteRange(Cf::kModel, model, PrefixSuccessor(model));
+  RETURN_IF_ERROR(store_->Write(&batch));
+  recommender_groups_.erase(recommender->name());
+  absl::MutexLock group_lock(&group->mu);
+  group->recommenders.erase(recommender->name());
   return absl::OkStatus();
 }
 

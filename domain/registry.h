@@ -1,4 +1,5 @@
-// The control plane: dataset groups and their event trackers.
+// The control plane: dataset groups, their event trackers and their
+// recommenders.
 #ifndef RECLOOP_DOMAIN_REGISTRY_H_
 #define RECLOOP_DOMAIN_REGISTRY_H_
 
@@ -13,7 +14,7 @@
 #include "absl/synchronization/mutex.h"
 #include "common/clock.h"
 #include "domain/schema.h"
-#include "engine/item_model.h"
+#include "engine/recommender.h"
 #include "recloop/v1/recloop.pb.h"
 #include "storage/store.h"
 
@@ -24,30 +25,37 @@ namespace recloop {
 inline constexpr char kDefaultRecommender[] = "default";
 
 // A dataset group as the data plane sees it. The id, description and schema
-// never change; the model is internally synchronized.
+// never change; the set of recommenders does.
 struct DatasetGroupState {
   uint32_t id = 0;
   v1::DatasetGroup description;
   InteractionsSchema schema;
-  std::unique_ptr<ItemModel> model;
+
+  // Null when the group has no recommender of that name.
+  std::shared_ptr<Recommender> FindRecommender(absl::string_view name) const;
+  std::vector<std::shared_ptr<Recommender>> Recommenders() const;
+
+  mutable absl::Mutex mu;
+  std::map<std::string, std::shared_ptr<Recommender>> recommenders ABSL_GUARDED_BY(mu);
+  uint32_t next_recommender_id ABSL_GUARDED_BY(mu) = 1;
 };
 
 // Thread-safe. Metadata is cached in memory and written through to the meta
 // column family.
 class Registry {
  public:
-  // Loads every dataset group and tracker from the store, and each group's
-  // checkpointed model.
-  static absl::StatusOr<std::unique_ptr<Registry>> Load(
-      Store* store, const Clock* clock, const ItemModelOptions& model_options);
+  // Loads every dataset group, tracker and recommender from the store, with
+  // each recommender's checkpointed model.
+  static absl::StatusOr<std::unique_ptr<Registry>> Load(Store* store,
+                                                        const Clock* clock);
 
   absl::StatusOr<v1::DatasetGroup> CreateDatasetGroup(
       const v1::CreateDatasetGroupRequest& request);
   absl::StatusOr<v1::DatasetGroup> DescribeDatasetGroup(absl::string_view name) const;
   absl::StatusOr<v1::ListDatasetGroupsResponse> ListDatasetGroups(
       const v1::ListDatasetGroupsRequest& request) const;
-  // Deletes the group, its tracker and all of its data. The caller makes
-  // sure no write to the group is in flight.
+  // Deletes the group, its tracker, its recommenders and all of its data.
+  // The caller makes sure no write to the group is in flight.
   absl::Status DeleteDatasetGroup(absl::string_view name);
 
   absl::StatusOr<v1::EventTracker> CreateEventTracker(
@@ -56,6 +64,23 @@ class Registry {
   absl::StatusOr<v1::ListEventTrackersResponse> ListEventTrackers(
       const v1::ListEventTrackersRequest& request) const;
   absl::Status DeleteEventTracker(absl::string_view name);
+
+  // A validated, not yet registered recommender for `request`, with a fresh
+  // id. The caller teaches it the group's events, then calls
+  // AddRecommender.
+  absl::StatusOr<std::pair<std::shared_ptr<DatasetGroupState>,
+                           std::unique_ptr<Recommender>>>
+  NewRecommender(const v1::CreateRecommenderRequest& request);
+  // Registers and persists `recommender`, with its model records, in one
+  // write. ALREADY_EXISTS if the name was taken meanwhile.
+  absl::Status AddRecommender(DatasetGroupState* group,
+                              std::shared_ptr<Recommender> recommender);
+  absl::StatusOr<v1::Recommender> DescribeRecommender(
+      const v1::DescribeRecommenderRequest& request) const;
+  absl::StatusOr<v1::ListRecommendersResponse> ListRecommenders(
+      const v1::ListRecommendersRequest& request) const;
+  // The caller makes sure no write to the group is in flight.
+  absl::Status DeleteRecommender(const v1::DeleteRecommenderRequest& request);
 
   // NOT_FOUND unless the group exists.
   absl::StatusOr<std::shared_ptr<DatasetGroupState>> FindGroup(
@@ -68,12 +93,18 @@ class Registry {
   std::vector<std::shared_ptr<DatasetGroupState>> AllGroups() const;
 
  private:
-  Registry(Store* store, const Clock* clock, const ItemModelOptions& model_options)
-      : store_(store), clock_(clock), model_options_(model_options) {}
+  Registry(Store* store, const Clock* clock) : store_(store), clock_(clock) {}
+
+  // The group's record as stored (id, description, next recommender id).
+  std::string GroupRecord(const DatasetGroupState& group) const;
+  // Finds the group and recommender a Describe/Delete request names.
+  absl::StatusOr<std::pair<std::shared_ptr<DatasetGroupState>,
+                           std::shared_ptr<Recommender>>>
+  FindRecommender(absl::string_view group, absl::string_view name) const
+      ABSL_SHARED_LOCKS_REQUIRED(mu_);
 
   Store* const store_;
   const Clock* const clock_;
-  const ItemModelOptions model_options_;
 
   mutable absl::Mutex mu_;
   // Ordered by name, for paginated listing.
@@ -84,12 +115,18 @@ class Registry {
   std::map<std::string, v1::EventTracker> trackers_ ABSL_GUARDED_BY(mu_);
   // tracking id -> group id.
   absl::flat_hash_map<std::string, uint32_t> tracking_ids_ ABSL_GUARDED_BY(mu_);
+  // Created recommenders' names (unique across groups) -> group name.
+  absl::flat_hash_map<std::string, std::string> recommender_groups_ ABSL_GUARDED_BY(mu_);
   uint32_t next_group_id_ ABSL_GUARDED_BY(mu_) = 1;
 };
 
 // Valid names: 1-63 characters of [A-Za-z0-9_-], starting with a letter or
 // digit (Personalize's rule).
 absl::Status ValidateResourceName(absl::string_view field, absl::string_view name);
+
+// The description of a group's default recommender: user-personalization
+// with default configuration except exploration_weight 0.
+v1::Recommender DefaultRecommenderDescription(const v1::DatasetGroup& group);
 
 }  // namespace recloop
 

@@ -23,7 +23,7 @@ class RegistryTest : public ::testing::Test {
     options.path = dir_.path();
     options.small_footprint = true;
     store_ = *Store::Open(options);
-    auto registry = Registry::Load(store_.get(), &clock_, ItemModelOptions());
+    auto registry = Registry::Load(store_.get(), &clock_);
     ASSERT_TRUE(registry.ok()) << registry.status();
     registry_ = *std::move(registry);
   }

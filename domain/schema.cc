@@ -1,6 +1,7 @@
 #include "domain/schema.h"
 
 #include <cctype>
+#include <algorithm>
 #include <cmath>
 
 #include "absl/container/flat_hash_set.h"
@@ -225,6 +226,7 @@ absl::StatusOr<InteractionsSchema> InteractionsSchema::Parse(
       return SchemaError(absl::StrCat("field ", field.name, ": its property key \"",
                                       field.json_key, "\" is not unique"));
     }
+    schema.has_categorical_ |= field.categorical;
     schema.fields_.push_back(std::move(field));
   }
 
@@ -252,6 +254,34 @@ absl::StatusOr<InteractionsSchema> InteractionsSchema::Parse(
     }
   }
   return schema;
+}
+
+std::vector<std::string> InteractionsSchema::EventContexts(
+    absl::string_view properties) const {
+  std::vector<std::string> contexts;
+  if (!has_categorical_ || properties.empty()) return contexts;
+  absl::StatusOr<EventProperties> parsed = ValidateProperties(properties, "properties");
+  if (!parsed.ok()) return contexts;
+  for (const auto& [field, value] : parsed->categories) {
+    contexts.push_back(absl::StrCat(field, "=", value));
+  }
+  return contexts;
+}
+
+std::vector<std::string> InteractionsSchema::RequestContexts(
+    const google::protobuf::Map<std::string, std::string>& context) const {
+  std::vector<std::string> contexts;
+  for (const auto& [key, value] : context) {
+    std::string field = key;
+    for (const SchemaField& f : fields_) {
+      if (f.name == key || f.json_key == key) field = f.name;
+    }
+    for (absl::string_view part : absl::StrSplit(value, '|')) {
+      if (!part.empty()) contexts.push_back(absl::StrCat(field, "=", part));
+    }
+  }
+  std::sort(contexts.begin(), contexts.end());
+  return contexts;
 }
 
 const SchemaField* InteractionsSchema::FindByJsonKey(absl::string_view key) const {

@@ -9,6 +9,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/types/optional.h"
+#include "google/protobuf/map.h"
 
 namespace recloop {
 
@@ -54,9 +55,20 @@ class InteractionsSchema {
   absl::StatusOr<EventProperties> ValidateProperties(
       absl::string_view properties, absl::string_view field_path) const;
 
+  bool has_categorical() const { return has_categorical_; }
+  // The categorical values of stored (already validated) properties, as
+  // context keys "FIELD=value".
+  std::vector<std::string> EventContexts(absl::string_view properties) const;
+  // A request's context as context keys "FIELD=value". A key names a field
+  // by its name (DEVICE) or property key (device); a value may hold several
+  // categories separated by '|'.
+  std::vector<std::string> RequestContexts(
+      const google::protobuf::Map<std::string, std::string>& context) const;
+
  private:
   std::string json_;
   std::vector<SchemaField> fields_;
+  bool has_categorical_ = false;
 };
 
 // NUM_RATINGS -> numRatings, EVENT_ATTRIBUTION_SOURCE -> eventAttributionSource.

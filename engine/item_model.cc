@@ -5,13 +5,19 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
-#include "storage/keys.h"
 #include "recloop/internal/records.pb.h"
+#include "storage/keys.h"
 
 namespace recloop {
 namespace {
 
-// Best first; ties broken by index so that results are deterministic.
+// Impression-based demotion: an item's click-through estimate, with a prior
+// of one click in kPriorImpressions impressions, relative to that prior.
+constexpr double kPriorImpressions = 10;
+constexpr double kMinDemotion = 0.05;
+// Trend scores are rescaled before their exponent leaves a safe range.
+constexpr double kMaxTrendExponent = 64;
+
 bool ByScoreDesc(const std::pair<uint32_t, double>& a,
                  const std::pair<uint32_t, double>& b) {
   if (a.second != b.second) return a.second > b.second;
@@ -20,25 +26,38 @@ bool ByScoreDesc(const std::pair<uint32_t, double>& a,
 
 }  // namespace
 
-ItemModel::ItemModel(const ItemModelOptions& options) : options_(options) {}
+ItemModel::ItemModel(const ModelOptions& options)
+    : options_(options),
+      popular_(static_cast<size_t>(options.popular_pool)),
+      trending_(static_cast<size_t>(options.popular_pool)) {}
 
-absl::Status ItemModel::Load(const Store& store, uint32_t group_id) {
+absl::Status ItemModel::Load(const Store& store, uint32_t group_id,
+                             uint32_t recommender_id) {
   absl::MutexLock lock(&mu_);
-  const std::string prefix = GroupPrefix(group_id);
+  const std::string prefix = ModelPrefix(group_id, recommender_id);
   auto cursor = store.NewPrefixCursor(Cf::kModel, prefix);
   for (cursor->SeekToFirst(); cursor->Valid(); cursor->Next()) {
     absl::string_view key = cursor->key();
+    absl::string_view value = cursor->value();
     if (key.size() != prefix.size() + 4) {
       return absl::DataLossError("model record with a malformed key");
     }
-    uint32_t index = DecodeFixed32BE(key.data() + prefix.size());
+    const uint32_t index = DecodeFixed32BE(key.data() + prefix.size());
+    if (index == kModelHeaderIndex) {
+      internal::ModelHeaderRecord header;
+      if (!header.ParseFromArray(value.data(), static_cast<int>(value.size()))) {
+        return absl::DataLossError("model header is corrupt");
+      }
+      trend_origin_micros_ = header.trend_origin_micros();
+      latest_event_micros_ = header.latest_event_micros();
+      has_events_ = true;
+      continue;
+    }
     internal::ItemModelRecord record;
-    if (!record.ParseFromArray(cursor->value().data(),
-                               static_cast<int>(cursor->value().size())) ||
+    if (!record.ParseFromArray(value.data(), static_cast<int>(value.size())) ||
         record.neighbour_index_size() != record.neighbour_weight_size()) {
-      return absl::DataLossError(
-          absl::StrCat("model record ", index, " of group ", group_id,
-                       " is corrupt"));
+      return absl::DataLossError(absl::StrCat("model record ", index, " of group ",
+                                              group_id, " is corrupt"));
     }
     if (index >= items_.size()) items_.resize(index + 1);
     Item& item = items_[index];
@@ -46,25 +65,49 @@ absl::Status ItemModel::Load(const Store& store, uint32_t group_id) {
     item.first_seen_micros = record.first_seen_micros();
     item.weight = record.weight();
     item.events = record.events();
+    item.trend = record.trend();
+    item.impressions = record.impressions();
+    item.clicks = record.clicks();
     item.neighbours.reserve(record.neighbour_index_size());
     for (int i = 0; i < record.neighbour_index_size(); ++i) {
       item.neighbours[record.neighbour_index(i)] = record.neighbour_weight(i);
     }
+    for (const auto& [context, weight] : record.contexts()) {
+      auto [it, inserted] = contexts_.try_emplace(
+          context, static_cast<size_t>(options_.popular_pool));
+      it->second.weights[index] = weight;
+      it->second.total += weight;
+      it->second.top.Update(index, weight);
+    }
     index_[item.id] = index;
     total_weight_ += item.weight;
+    if (item.weight > 0) {
+      popular_.Update(index, item.weight);
+      trending_.Update(index, item.trend);
+    }
   }
-  absl::Status status = cursor->status();
-  if (!status.ok()) return status;
-  RebuildPopular();
-  return absl::OkStatus();
+  return cursor->status();
 }
 
-std::vector<uint32_t> ItemModel::TakeDirty(uint32_t group_id, WriteBatch* batch) {
+std::vector<uint32_t> ItemModel::TakeDirty(uint32_t group_id, uint32_t recommender_id,
+                                           WriteBatch* batch) {
   absl::MutexLock lock(&mu_);
-  internal::ItemModelRecord record;
-  std::string value;
   std::vector<uint32_t> taken(dirty_.begin(), dirty_.end());
   dirty_.clear();
+  if (taken.empty()) return taken;
+  // Per-item context weights, gathered once for all dirty items.
+  absl::flat_hash_map<uint32_t, std::vector<std::pair<const std::string*, double>>>
+      contexts;
+  if (!contexts_.empty()) {
+    absl::flat_hash_set<uint32_t> wanted(taken.begin(), taken.end());
+    for (const auto& [context, stats] : contexts_) {
+      for (const auto& [index, weight] : stats.weights) {
+        if (wanted.contains(index)) contexts[index].emplace_back(&context, weight);
+      }
+    }
+  }
+  internal::ItemModelRecord record;
+  std::string value;
   for (uint32_t index : taken) {
     const Item& item = items_[index];
     record.Clear();
@@ -72,13 +115,27 @@ std::vector<uint32_t> ItemModel::TakeDirty(uint32_t group_id, WriteBatch* batch)
     record.set_first_seen_micros(item.first_seen_micros);
     record.set_weight(item.weight);
     record.set_events(item.events);
+    record.set_trend(item.trend);
+    record.set_impressions(item.impressions);
+    record.set_clicks(item.clicks);
     for (const auto& [neighbour, weight] : item.neighbours) {
       record.add_neighbour_index(neighbour);
       record.add_neighbour_weight(weight);
     }
+    auto ctx = contexts.find(index);
+    if (ctx != contexts.end()) {
+      for (const auto& [name, weight] : ctx->second) {
+        (*record.mutable_contexts())[*name] = weight;
+      }
+    }
     record.SerializeToString(&value);
-    batch->Put(Cf::kModel, ModelItemKey(group_id, index), value);
+    batch->Put(Cf::kModel, ModelItemKey(group_id, recommender_id, index), value);
   }
+  internal::ModelHeaderRecord header;
+  header.set_trend_origin_micros(trend_origin_micros_);
+  header.set_latest_event_micros(latest_event_micros_);
+  batch->Put(Cf::kModel, ModelHeaderKey(group_id, recommender_id),
+             header.SerializeAsString());
   return taken;
 }
 
@@ -90,11 +147,12 @@ void ItemModel::MarkDirty(const std::vector<uint32_t>& indexes) {
 uint32_t ItemModel::IndexOrAdd(absl::string_view item_id, absl::Time time) {
   auto it = index_.find(item_id);
   if (it != index_.end()) return it->second;
-  uint32_t index = static_cast<uint32_t>(items_.size());
+  const uint32_t index = static_cast<uint32_t>(items_.size());
   items_.emplace_back();
   items_.back().id = std::string(item_id);
   items_.back().first_seen_micros = absl::ToUnixMicros(time);
   index_.emplace(std::string(item_id), index);
+  dirty_.insert(index);
   return index;
 }
 
@@ -117,67 +175,83 @@ void ItemModel::AddPair(uint32_t a, uint32_t b, float w) {
   for (const auto& [n, weight] : all) neighbours.emplace(n, weight);
 }
 
-void ItemModel::Observe(absl::string_view item_id, absl::Time time, double weight,
-                        absl::Span<const std::string> window) {
-  if (weight <= 0) return;
+void ItemModel::AddTrend(Item& item, uint32_t index, double weight, int64_t micros) {
+  const double half_life_micros = options_.trending_half_life_hours * 3600e6;
+  double exponent = (micros - trend_origin_micros_) / half_life_micros;
+  if (exponent > kMaxTrendExponent) {
+    // Move the origin to now: every score shrinks by the same factor, so the
+    // order is unchanged. Every item's record changes with it.
+    const double factor = std::exp2(-exponent);
+    for (uint32_t i = 0; i < items_.size(); ++i) {
+      if (items_[i].trend != 0) {
+        items_[i].trend *= factor;
+        dirty_.insert(i);
+      }
+    }
+    trending_.Scale(factor);
+    trend_origin_micros_ = micros;
+    exponent = 0;
+  }
+  item.trend += weight * std::exp2(exponent);
+  trending_.Update(index, item.trend);
+}
+
+void ItemModel::Observe(const Interaction& interaction,
+                        absl::Span<const HistoryItem> window) {
   absl::MutexLock lock(&mu_);
-  const uint32_t target = IndexOrAdd(item_id, time);
+  const int64_t micros = absl::ToUnixMicros(interaction.time);
+  if (!has_events_) {
+    has_events_ = true;
+    trend_origin_micros_ = micros;
+    latest_event_micros_ = micros;
+  }
+  latest_event_micros_ = std::max(latest_event_micros_, micros);
+
+  // Impressions: everything shown counts once; the chosen item is a click.
+  absl::flat_hash_set<absl::string_view> shown;
+  for (const std::string& id : interaction.impressions) {
+    if (!shown.insert(id).second) continue;
+    const uint32_t index = IndexOrAdd(id, interaction.time);
+    items_[index].impressions += 1;
+    if (id == interaction.item_id) items_[index].clicks += 1;
+    dirty_.insert(index);
+  }
+
+  if (interaction.item_id.empty() || interaction.weight <= 0) return;
+  const double weight = interaction.weight;
+  const uint32_t target = IndexOrAdd(interaction.item_id, interaction.time);
   Item& item = items_[target];
   item.weight += weight;
   item.events += 1;
   total_weight_ += weight;
   dirty_.insert(target);
+  popular_.Update(target, item.weight);
+  AddTrend(item, target, weight, micros);
+  for (const std::string& context : interaction.contexts) {
+    auto [it, inserted] =
+        contexts_.try_emplace(context, static_cast<size_t>(options_.popular_pool));
+    ContextStats& stats = it->second;
+    stats.total += weight;
+    double& w = stats.weights[target];
+    w += weight;
+    stats.top.Update(target, w);
+  }
 
   absl::flat_hash_set<uint32_t> seen;
   seen.insert(target);
   double decay = 1.0;
   int position = 0;
-  for (const std::string& other_id : window) {
+  for (const HistoryItem& other : window) {
     if (position >= options_.window) break;
-    auto it = index_.find(other_id);
-    if (it == index_.end()) continue;  // Not learnable (zero weight so far).
+    if (other.weight <= 0) continue;
+    auto it = index_.find(other.item_id);
+    if (it == index_.end()) continue;
     ++position;
     if (!seen.insert(it->second).second) continue;
-    const float w = static_cast<float>(weight * decay);
+    const float w = static_cast<float>(std::sqrt(weight * other.weight) * decay);
     AddPair(target, it->second, w);
     AddPair(it->second, target, w);
     decay *= options_.pair_decay;
-  }
-  UpdatePopular(target);
-}
-
-void ItemModel::UpdatePopular(uint32_t index) {
-  const size_t pool = static_cast<size_t>(options_.popular_pool);
-  auto recompute_min = [&] {
-    bool first = true;
-    for (uint32_t i : popular_) {
-      if (first || items_[i].weight < items_[popular_min_].weight ||
-          (items_[i].weight == items_[popular_min_].weight && i > popular_min_)) {
-        popular_min_ = i;
-        first = false;
-      }
-    }
-  };
-  if (popular_.contains(index)) {
-    if (index == popular_min_) recompute_min();
-    return;
-  }
-  if (popular_.size() < pool) {
-    popular_.insert(index);
-    recompute_min();
-    return;
-  }
-  if (items_[index].weight > items_[popular_min_].weight) {
-    popular_.erase(popular_min_);
-    popular_.insert(index);
-    recompute_min();
-  }
-}
-
-void ItemModel::RebuildPopular() {
-  popular_.clear();
-  for (uint32_t i = 0; i < items_.size(); ++i) {
-    if (!items_[i].id.empty()) UpdatePopular(i);
   }
 }
 
@@ -186,83 +260,127 @@ double ItemModel::Similarity(const Item& a, uint32_t b, float co) const {
   return denom > 0 ? co / denom : 0;
 }
 
-absl::flat_hash_map<uint32_t, double> ItemModel::ScoreHistory(
-    absl::Span<const std::string> history) const {
-  absl::flat_hash_map<uint32_t, double> scores;
+double ItemModel::Demotion(const Item& item) const {
+  if (item.impressions <= 0) return 1;
+  const double prior_rate = 1 / kPriorImpressions;
+  const double rate = (item.clicks + 1) / (item.impressions + kPriorImpressions);
+  return std::clamp(rate / prior_rate, kMinDemotion, 1.0);
+}
+
+double ItemModel::ContextBoost(uint32_t index,
+                               absl::Span<const std::string> contexts) const {
+  if (contexts.empty() || items_[index].weight <= 0) return 1;
+  double share = 0;
+  for (const std::string& context : contexts) {
+    auto it = contexts_.find(context);
+    if (it == contexts_.end()) continue;
+    auto w = it->second.weights.find(index);
+    if (w != it->second.weights.end()) share += w->second / items_[index].weight;
+  }
+  return 1 + share / contexts.size();
+}
+
+ItemModel::Scores ItemModel::ScoreHistory(absl::Span<const HistoryItem> history) const {
+  Scores scores;
   absl::flat_hash_set<uint32_t> used;
   double w = 1.0;
-  for (const std::string& id : history) {
-    if (static_cast<int>(used.size()) >= options_.scoring_history) break;
-    auto it = index_.find(id);
+  for (const HistoryItem& h : history) {
+    if (static_cast<int>(used.size()) >= options_.history_length) break;
+    if (h.weight <= 0) continue;
+    auto it = index_.find(h.item_id);
     if (it == index_.end() || !used.insert(it->second).second) continue;
     const Item& item = items_[it->second];
+    const double hw = w * std::min(h.weight, 10.0);
     for (const auto& [neighbour, co] : item.neighbours) {
-      scores[neighbour] += w * Similarity(item, neighbour, co);
+      scores[neighbour] += hw * Similarity(item, neighbour, co);
     }
-    w *= options_.history_decay;
+    w *= options_.recency_decay;
   }
   return scores;
 }
 
-void ItemModel::FillPopular(int n, const absl::flat_hash_set<std::string>& exclude,
-                            absl::flat_hash_set<uint32_t>* taken,
-                            std::vector<ScoredItem>* out) const {
-  if (static_cast<int>(out->size()) >= n) return;
-  std::vector<std::pair<uint32_t, double>> ranked;
-  ranked.reserve(popular_.size());
-  for (uint32_t i : popular_) ranked.emplace_back(i, items_[i].weight);
-  std::sort(ranked.begin(), ranked.end(), ByScoreDesc);
-  size_t wanted = static_cast<size_t>(n) - out->size();
-  // The pool normally suffices; when the exclusions eat it, rank everything.
-  size_t usable = 0;
-  for (const auto& [i, w] : ranked) {
-    if (!taken->contains(i) && !exclude.contains(items_[i].id)) ++usable;
-  }
-  if (usable < wanted && ranked.size() < items_.size()) {
-    ranked.clear();
-    for (uint32_t i = 0; i < items_.size(); ++i) {
-      if (!items_[i].id.empty()) ranked.emplace_back(i, items_[i].weight);
-    }
-    std::sort(ranked.begin(), ranked.end(), ByScoreDesc);
-  }
-  const double total = total_weight_;
-  // Popular fill-ins rank below every collaborative candidate already in
-  // `out`: their score is their share of all interactions, scaled under the
-  // smallest score so far.
-  double scale = out->empty() ? 1.0 : std::min(1.0, out->back().score);
-  for (const auto& [i, w] : ranked) {
-    if (static_cast<int>(out->size()) >= n) break;
-    if (taken->contains(i) || exclude.contains(items_[i].id)) continue;
-    taken->insert(i);
-    out->push_back({items_[i].id, total > 0 ? scale * w / total : 0});
-  }
+bool ItemModel::Excluded(uint32_t index, const ServeQuery& query) const {
+  return query.exclude != nullptr && query.exclude->contains(items_[index].id);
 }
 
-std::vector<ScoredItem> ItemModel::RecommendForHistory(
-    absl::Span<const std::string> history, int n,
-    const absl::flat_hash_set<std::string>& exclude) const {
-  absl::ReaderMutexLock lock(&mu_);
-  auto scores = ScoreHistory(history);
+void ItemModel::TakeBest(const Scores& scores, const ServeQuery& query,
+                         absl::flat_hash_set<uint32_t>* taken,
+                         std::vector<ScoredItem>* out) const {
   std::vector<std::pair<uint32_t, double>> ranked;
   ranked.reserve(scores.size());
   for (const auto& [i, s] : scores) {
-    if (s > 0 && !exclude.contains(items_[i].id)) ranked.emplace_back(i, s);
+    if (s > 0 && !taken->contains(i) && !Excluded(i, query)) ranked.emplace_back(i, s);
   }
-  size_t keep = std::min(ranked.size(), static_cast<size_t>(n));
+  const size_t room = query.n > static_cast<int>(out->size())
+                          ? static_cast<size_t>(query.n) - out->size()
+                          : 0;
+  const size_t keep = std::min(ranked.size(), room);
   std::partial_sort(ranked.begin(), ranked.begin() + keep, ranked.end(), ByScoreDesc);
+  for (size_t k = 0; k < keep; ++k) {
+    out->push_back({items_[ranked[k].first].id, ranked[k].second});
+    taken->insert(ranked[k].first);
+  }
+}
+
+void ItemModel::FillPopular(const ServeQuery& query, bool demote,
+                            absl::flat_hash_set<uint32_t>* taken,
+                            std::vector<ScoredItem>* out) const {
+  if (static_cast<int>(out->size()) >= query.n) return;
+  // Contextual popularity first: each known context's most popular items,
+  // scored by their share of that context's interactions.
+  Scores scores;
+  for (const std::string& context : query.contexts) {
+    auto it = contexts_.find(context);
+    if (it == contexts_.end() || it->second.total <= 0) continue;
+    for (const auto& [i, w] : it->second.top.Sorted()) {
+      scores[i] += w / it->second.total;
+    }
+  }
+  // Then global popularity, below any contextual score.
+  const double global_scale = scores.empty() ? 1.0 : 1e-3;
+  auto add_global = [&](uint32_t i, double w) {
+    if (total_weight_ > 0) scores[i] += global_scale * w / total_weight_;
+  };
+  for (const auto& [i, w] : popular_.Sorted()) add_global(i, w);
+  // The pool normally suffices; when exclusions eat it, rank everything.
+  size_t usable = 0;
+  for (const auto& [i, s] : scores) usable += !taken->contains(i) && !Excluded(i, query);
+  if (usable + out->size() < static_cast<size_t>(query.n) &&
+      popular_.size() < items_.size()) {
+    for (uint32_t i = 0; i < items_.size(); ++i) {
+      if (items_[i].weight > 0 && !scores.contains(i)) add_global(i, items_[i].weight);
+    }
+  }
+  if (demote) {
+    for (auto& [i, s] : scores) s *= Demotion(items_[i]);
+  }
+  // Fill-ins rank below every item already chosen for its own reason.
+  const double cap = out->empty() ? 1.0 : std::min(1.0, out->back().score);
+  std::vector<ScoredItem> fill;
+  ServeQuery rest = query;
+  rest.n = query.n - static_cast<int>(out->size());
+  TakeBest(scores, rest, taken, &fill);
+  for (ScoredItem& item : fill) {
+    item.score *= cap;
+    out->push_back(std::move(item));
+  }
+}
+
+std::vector<ScoredItem> ItemModel::Personalized(const ServeQuery& query) const {
+  absl::ReaderMutexLock lock(&mu_);
+  Scores scores = ScoreHistory(query.history);
+  for (auto& [i, s] : scores) {
+    s *= Demotion(items_[i]) * ContextBoost(i, query.contexts);
+  }
   std::vector<ScoredItem> out;
   absl::flat_hash_set<uint32_t> taken;
-  for (size_t k = 0; k < keep; ++k) {
-    out.push_back({items_[ranked[k].first].id, ranked[k].second});
-    taken.insert(ranked[k].first);
-  }
-  FillPopular(n, exclude, &taken, &out);
+  TakeBest(scores, query, &taken, &out);
+  FillPopular(query, /*demote=*/true, &taken, &out);
   return out;
 }
 
-std::vector<ScoredItem> ItemModel::RelatedItems(
-    absl::string_view item_id, int n,
-    const absl::flat_hash_set<std::string>& exclude) const {
+std::vector<ScoredItem> ItemModel::Related(absl::string_view item_id,
+                                           const ServeQuery& query) const {
   absl::ReaderMutexLock lock(&mu_);
   std::vector<ScoredItem> out;
   absl::flat_hash_set<uint32_t> taken;
@@ -270,31 +388,48 @@ std::vector<ScoredItem> ItemModel::RelatedItems(
   if (it != index_.end()) {
     taken.insert(it->second);
     const Item& item = items_[it->second];
-    std::vector<std::pair<uint32_t, double>> ranked;
+    Scores scores;
     for (const auto& [neighbour, co] : item.neighbours) {
-      if (!exclude.contains(items_[neighbour].id)) {
-        ranked.emplace_back(neighbour, Similarity(item, neighbour, co));
-      }
+      scores[neighbour] = Similarity(item, neighbour, co) * Demotion(items_[neighbour]) *
+                          ContextBoost(neighbour, query.contexts);
     }
-    size_t keep = std::min(ranked.size(), static_cast<size_t>(n));
-    std::partial_sort(ranked.begin(), ranked.begin() + keep, ranked.end(),
-                      ByScoreDesc);
-    for (size_t k = 0; k < keep; ++k) {
-      out.push_back({items_[ranked[k].first].id, ranked[k].second});
-      taken.insert(ranked[k].first);
-    }
+    TakeBest(scores, query, &taken, &out);
   }
-  absl::flat_hash_set<std::string> exclude_with_self = exclude;
-  exclude_with_self.insert(std::string(item_id));
-  FillPopular(n, exclude_with_self, &taken, &out);
+  absl::flat_hash_set<std::string> exclude_self;
+  if (query.exclude != nullptr) exclude_self = *query.exclude;
+  exclude_self.insert(std::string(item_id));
+  ServeQuery rest = query;
+  rest.exclude = &exclude_self;
+  FillPopular(rest, /*demote=*/true, &taken, &out);
   return out;
 }
 
-std::vector<ScoredItem> ItemModel::Rank(absl::Span<const std::string> history,
+std::vector<ScoredItem> ItemModel::Popular(const ServeQuery& query, bool demote) const {
+  absl::ReaderMutexLock lock(&mu_);
+  std::vector<ScoredItem> out;
+  absl::flat_hash_set<uint32_t> taken;
+  FillPopular(query, demote, &taken, &out);
+  return out;
+}
+
+std::vector<ScoredItem> ItemModel::Trending(const ServeQuery& query) const {
+  absl::ReaderMutexLock lock(&mu_);
+  Scores scores;
+  double total = 0;
+  auto top = trending_.Sorted();
+  for (const auto& [i, t] : top) total += t;
+  for (const auto& [i, t] : top) scores[i] = total > 0 ? t / total : 0;
+  std::vector<ScoredItem> out;
+  absl::flat_hash_set<uint32_t> taken;
+  TakeBest(scores, query, &taken, &out);
+  FillPopular(query, /*demote=*/false, &taken, &out);
+  return out;
+}
+
+std::vector<ScoredItem> ItemModel::Rank(const ServeQuery& query,
                                         absl::Span<const std::string> items) const {
   absl::ReaderMutexLock lock(&mu_);
-  auto scores = ScoreHistory(history);
-  const double total = total_weight_;
+  Scores scores = ScoreHistory(query.history);
   struct Entry {
     size_t position;
     bool known;
@@ -304,15 +439,17 @@ std::vector<ScoredItem> ItemModel::Rank(absl::Span<const std::string> history,
   entries.reserve(items.size());
   for (size_t p = 0; p < items.size(); ++p) {
     auto it = index_.find(items[p]);
-    if (it == index_.end()) {
+    if (it == index_.end() || items_[it->second].weight <= 0) {
       entries.push_back({p, false, 0});
       continue;
     }
-    auto s = scores.find(it->second);
-    double cf = s == scores.end() ? 0 : s->second;
+    const uint32_t i = it->second;
+    auto s = scores.find(i);
+    const double cf = s == scores.end() ? 0 : s->second;
     // Popularity only breaks ties between equal collaborative scores.
-    double pop = total > 0 ? items_[it->second].weight / total : 0;
-    entries.push_back({p, true, cf + 1e-6 * pop});
+    const double pop = total_weight_ > 0 ? items_[i].weight / total_weight_ : 0;
+    entries.push_back(
+        {p, true, (cf + 1e-6 * pop) * Demotion(items_[i]) * ContextBoost(i, query.contexts)});
   }
   std::stable_sort(entries.begin(), entries.end(), [](const Entry& a, const Entry& b) {
     if (a.known != b.known) return a.known;
@@ -324,13 +461,34 @@ std::vector<ScoredItem> ItemModel::Rank(absl::Span<const std::string> history,
   return out;
 }
 
-std::vector<ScoredItem> ItemModel::Popular(
-    int n, const absl::flat_hash_set<std::string>& exclude) const {
+std::vector<ItemModel::NewItem> ItemModel::NewItems(
+    absl::Duration max_age, const absl::flat_hash_set<std::string>* exclude,
+    size_t limit) const {
   absl::ReaderMutexLock lock(&mu_);
-  std::vector<ScoredItem> out;
-  absl::flat_hash_set<uint32_t> taken;
-  FillPopular(n, exclude, &taken, &out);
+  std::vector<NewItem> out;
+  const int64_t oldest = latest_event_micros_ - absl::ToInt64Microseconds(max_age);
+  // Items are appended as first seen, so the newest are at the back; events
+  // arriving out of order make that approximate, hence the tolerance.
+  int old_in_a_row = 0;
+  for (size_t k = items_.size(); k-- > 0 && out.size() < limit;) {
+    const Item& item = items_[k];
+    if (item.first_seen_micros < oldest) {
+      if (++old_in_a_row > 256) break;
+      continue;
+    }
+    old_in_a_row = 0;
+    if (exclude != nullptr && exclude->contains(item.id)) continue;
+    out.push_back({item.id, item.impressions});
+  }
   return out;
+}
+
+absl::optional<ItemModel::ItemStats> ItemModel::Stats(absl::string_view item_id) const {
+  absl::ReaderMutexLock lock(&mu_);
+  auto it = index_.find(item_id);
+  if (it == index_.end()) return absl::nullopt;
+  const Item& item = items_[it->second];
+  return ItemStats{item.weight, item.impressions, item.clicks};
 }
 
 size_t ItemModel::item_count() const {

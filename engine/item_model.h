@@ -1,16 +1,20 @@
-// ItemModel: the real-time item-to-item model of one dataset group.
+// ItemModel: the real-time model of one recommender.
 //
-// Every interaction updates co-occurrence weights between its item and the
-// items in the same user's recent window (O(window) work, never O(catalog)),
-// weighted by how close in the user's sequence the two items are. Similarity
-// is the co-occurrence normalized by both items' interaction weights
-// (cosine), so popular items don't drown everything else. Neighbour lists are
-// capped per item; the weakest fall out.
+// Learning (Observe) is incremental and costs O(window), never O(catalog):
+//  - item-to-item co-occurrence between the new interaction's item and the
+//    same user's earlier items, weighted by event type and by how close the
+//    two are in the user's sequence; neighbour lists are capped per item;
+//  - popularity (weighted counts), trending (popularity decayed with a
+//    half-life), and popularity per context value ("DEVICE=mobile");
+//  - impressions and clicks per item, from each event's effective
+//    impression, so that items shown often and seldom chosen are demoted.
 //
-// The state lives in memory. Checkpoints write the items changed since the
-// previous checkpoint to the model column family, and Load() reads them back
-// at start-up; events newer than the checkpoint are replayed from the journal
-// by the caller.
+// Serving combines them: collaborative scores from the user's most recent
+// items (cosine-normalized, so popular items don't drown specific ones),
+// demoted by impressions and boosted by context, filled with popular items.
+//
+// The state lives in memory and is checkpointed per item (TakeDirty) to the
+// model column family; Load() reads it back at start-up.
 #ifndef RECLOOP_ENGINE_ITEM_MODEL_H_
 #define RECLOOP_ENGINE_ITEM_MODEL_H_
 
@@ -23,74 +27,102 @@
 #include "absl/status/status.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
+#include "absl/types/optional.h"
 #include "absl/types/span.h"
+#include "engine/model_options.h"
+#include "engine/top_pool.h"
 #include "storage/store.h"
 
 namespace recloop {
-
-struct ItemModelOptions {
-  // How many of the user's previous items a new interaction pairs with.
-  int window = 50;
-  // A pair k positions apart in the user's sequence counts pair_decay^k.
-  double pair_decay = 0.95;
-  // Neighbours kept per item.
-  int max_neighbours = 200;
-  // How many of the user's most recent distinct items a recommendation is
-  // built from, and how much each older one counts relative to the next.
-  int scoring_history = 10;
-  double history_decay = 0.8;
-  // Size of the incrementally maintained most-popular set.
-  int popular_pool = 1000;
-};
 
 struct ScoredItem {
   std::string item_id;
   double score;
 };
 
+// One of a user's earlier items, with the weight of its event (0: the
+// recommender ignores that event type or value).
+struct HistoryItem {
+  std::string item_id;
+  double weight = 1;
+};
+
+// What one stored event teaches the model.
+struct Interaction {
+  std::string item_id;  // May be empty (an event about no item).
+  absl::Time time;
+  double weight = 1;    // ModelOptions::EventWeight; 0 learns no interaction.
+  std::vector<std::string> contexts;     // "FIELD=value" of categorical fields.
+  std::vector<std::string> impressions;  // The effective impression.
+};
+
+// What a list is asked for.
+struct ServeQuery {
+  // The user's items, most recent first.
+  absl::Span<const HistoryItem> history;
+  // Items never to return (may be null).
+  const absl::flat_hash_set<std::string>* exclude = nullptr;
+  // "FIELD=value" of the request's context.
+  absl::Span<const std::string> contexts;
+  int n = 25;
+};
+
 // Thread-safe.
 class ItemModel {
  public:
-  explicit ItemModel(const ItemModelOptions& options);
+  explicit ItemModel(const ModelOptions& options);
   ItemModel(const ItemModel&) = delete;
   ItemModel& operator=(const ItemModel&) = delete;
 
-  const ItemModelOptions& options() const { return options_; }
+  const ModelOptions& options() const { return options_; }
 
-  // Restores the checkpointed state of group `group_id`. Call once, before
-  // any Observe.
-  absl::Status Load(const Store& store, uint32_t group_id);
-  // Adds to `batch` the records of the items changed since the last call,
-  // and forgets that they changed. Returns their indexes, for MarkDirty if
-  // the batch cannot be written.
-  std::vector<uint32_t> TakeDirty(uint32_t group_id, WriteBatch* batch);
+  // Restores the checkpointed state. Call once, before any Observe.
+  absl::Status Load(const Store& store, uint32_t group_id, uint32_t recommender_id);
+  // Adds to `batch` the records of the items changed since the last call
+  // (and the model header), and forgets that they changed. Returns their
+  // indexes, for MarkDirty if the batch cannot be written.
+  std::vector<uint32_t> TakeDirty(uint32_t group_id, uint32_t recommender_id,
+                                  WriteBatch* batch);
   void MarkDirty(const std::vector<uint32_t>& indexes);
 
-  // Learns one interaction with `item_id`, of importance `weight`, at
-  // `time`. `window` holds the same user's earlier items, most recent first
-  // (duplicates are counted once, at their nearest position).
-  void Observe(absl::string_view item_id, absl::Time time, double weight,
-               absl::Span<const std::string> window);
+  // Learns one event. `window` holds the same user's earlier items, most
+  // recent first; duplicates count once, at their nearest position.
+  void Observe(const Interaction& interaction, absl::Span<const HistoryItem> window);
 
-  // The n best items for a user whose items, most recent first, are
-  // `history`, excluding `exclude`. Falls back to popularity when the
-  // history gives fewer than n candidates.
-  std::vector<ScoredItem> RecommendForHistory(
-      absl::Span<const std::string> history, int n,
-      const absl::flat_hash_set<std::string>& exclude) const;
-  // Items most similar to `item_id`, then popular ones, excluding `exclude`
-  // and the item itself.
-  std::vector<ScoredItem> RelatedItems(
-      absl::string_view item_id, int n,
-      const absl::flat_hash_set<std::string>& exclude) const;
-  // Exactly `items`, best first for a user with `history`. Items the model
+  // The n best items for the query's history: collaborative scores, demoted
+  // by impressions and boosted by context, then popular items.
+  std::vector<ScoredItem> Personalized(const ServeQuery& query) const;
+  // Items most similar to `item_id` (never the item itself), then popular.
+  std::vector<ScoredItem> Related(absl::string_view item_id,
+                                  const ServeQuery& query) const;
+  // The most popular items; conditioned on the query's contexts when the
+  // model has seen them. With `demote`, impressions demote as in
+  // Personalized.
+  std::vector<ScoredItem> Popular(const ServeQuery& query, bool demote = false) const;
+  // The most popular items with popularity decayed by the trending
+  // half-life.
+  std::vector<ScoredItem> Trending(const ServeQuery& query) const;
+  // Exactly `items`, best first for the query's history; items the model
   // has never seen come last, in input order.
-  std::vector<ScoredItem> Rank(absl::Span<const std::string> history,
+  std::vector<ScoredItem> Rank(const ServeQuery& query,
                                absl::Span<const std::string> items) const;
-  // The most popular items, excluding `exclude`.
-  std::vector<ScoredItem> Popular(int n,
-                                  const absl::flat_hash_set<std::string>& exclude) const;
 
+  struct NewItem {
+    std::string item_id;
+    double impressions;
+  };
+  // Items first seen at most `max_age` before the latest event the model
+  // saw, newest first, skipping `exclude`; at most `limit`.
+  std::vector<NewItem> NewItems(absl::Duration max_age,
+                                const absl::flat_hash_set<std::string>* exclude,
+                                size_t limit) const;
+
+  struct ItemStats {
+    double weight;
+    double impressions;
+    double clicks;
+  };
+  absl::optional<ItemStats> Stats(absl::string_view item_id) const;
   size_t item_count() const;
   // Sum of every item's neighbour count (for memory reports).
   size_t neighbour_count() const;
@@ -99,37 +131,59 @@ class ItemModel {
   struct Item {
     std::string id;
     int64_t first_seen_micros = 0;
-    double weight = 0;   // Sum of interaction weights.
+    double weight = 0;  // Sum of interaction weights.
     uint64_t events = 0;
+    double trend = 0;   // Sum of weight * 2^((t - trend_origin) / half-life).
+    double impressions = 0;
+    double clicks = 0;
     absl::flat_hash_map<uint32_t, float> neighbours;  // Co-occurrence weight.
   };
+  struct ContextStats {
+    explicit ContextStats(size_t pool) : top(pool) {}
+    double total = 0;
+    absl::flat_hash_map<uint32_t, double> weights;
+    TopPool top;
+  };
+  using Scores = absl::flat_hash_map<uint32_t, double>;
 
   uint32_t IndexOrAdd(absl::string_view item_id, absl::Time time)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void AddPair(uint32_t a, uint32_t b, float w) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  void UpdatePopular(uint32_t index) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  void RebuildPopular() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  void AddTrend(Item& item, uint32_t index, double weight, int64_t micros)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   double Similarity(const Item& a, uint32_t b, float co) const
       ABSL_SHARED_LOCKS_REQUIRED(mu_);
-  // Collaborative scores of candidate items for `history`, by index.
-  absl::flat_hash_map<uint32_t, double> ScoreHistory(
-      absl::Span<const std::string> history) const ABSL_SHARED_LOCKS_REQUIRED(mu_);
-  // Popular items not in `exclude` or `taken`, best first, appended to out.
-  void FillPopular(int n, const absl::flat_hash_set<std::string>& exclude,
-                   absl::flat_hash_set<uint32_t>* taken,
-                   std::vector<ScoredItem>* out) const
+  // Below 1 for items shown often and seldom chosen.
+  double Demotion(const Item& item) const;
+  // 1 plus the share of the item's interactions in the query's contexts.
+  double ContextBoost(uint32_t index, absl::Span<const std::string> contexts) const
+      ABSL_SHARED_LOCKS_REQUIRED(mu_);
+  Scores ScoreHistory(absl::Span<const HistoryItem> history) const
+      ABSL_SHARED_LOCKS_REQUIRED(mu_);
+  bool Excluded(uint32_t index, const ServeQuery& query) const
+      ABSL_SHARED_LOCKS_REQUIRED(mu_);
+  // Sorts `scores` best first and appends the n best not excluded to `out`.
+  void TakeBest(const Scores& scores, const ServeQuery& query,
+                absl::flat_hash_set<uint32_t>* taken, std::vector<ScoredItem>* out) const
+      ABSL_SHARED_LOCKS_REQUIRED(mu_);
+  // Appends popular items (contextual when possible) until `out` holds n,
+  // scored below everything already in `out`.
+  void FillPopular(const ServeQuery& query, bool demote,
+                   absl::flat_hash_set<uint32_t>* taken, std::vector<ScoredItem>* out) const
       ABSL_SHARED_LOCKS_REQUIRED(mu_);
 
-  const ItemModelOptions options_;
+  const ModelOptions options_;
   mutable absl::Mutex mu_;
   std::vector<Item> items_ ABSL_GUARDED_BY(mu_);
   absl::flat_hash_map<std::string, uint32_t> index_ ABSL_GUARDED_BY(mu_);
   absl::flat_hash_set<uint32_t> dirty_ ABSL_GUARDED_BY(mu_);
   double total_weight_ ABSL_GUARDED_BY(mu_) = 0;
-  // The popular_pool items of largest weight. Weights only grow, so an item
-  // enters the pool when it passes the pool's smallest weight.
-  absl::flat_hash_set<uint32_t> popular_ ABSL_GUARDED_BY(mu_);
-  uint32_t popular_min_ ABSL_GUARDED_BY(mu_) = 0;
+  TopPool popular_ ABSL_GUARDED_BY(mu_);
+  TopPool trending_ ABSL_GUARDED_BY(mu_);
+  absl::flat_hash_map<std::string, ContextStats> contexts_ ABSL_GUARDED_BY(mu_);
+  int64_t trend_origin_micros_ ABSL_GUARDED_BY(mu_) = 0;
+  bool has_events_ ABSL_GUARDED_BY(mu_) = false;
+  int64_t latest_event_micros_ ABSL_GUARDED_BY(mu_) = 0;
 };
 
 }  // namespace recloop

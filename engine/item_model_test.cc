@@ -5,6 +5,7 @@
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "recloop/internal/records.pb.h"
 #include "tests/testing/temp_dir.h"
 
 namespace recloop {
@@ -18,103 +19,240 @@ std::vector<std::string> Ids(const std::vector<ScoredItem>& items) {
   return ids;
 }
 
-// Feeds one user's sequence to the model the way the event log would: each
-// item with the user's earlier items, most recent first.
-void Feed(ItemModel* model, const std::vector<std::string>& sequence) {
-  std::vector<std::string> window;
+// Feeds one user's sequence the way the event log would: each item with the
+// user's earlier items, most recent first.
+void Feed(ItemModel* model, const std::vector<std::string>& sequence,
+          absl::Time time = absl::FromUnixSeconds(1700000000),
+          std::vector<std::string> contexts = {}) {
+  std::vector<HistoryItem> window;
   for (const std::string& item : sequence) {
-    model->Observe(item, absl::FromUnixSeconds(1700000000), 1.0, window);
-    window.insert(window.begin(), item);
+    Interaction interaction;
+    interaction.item_id = item;
+    interaction.time = time;
+    interaction.contexts = contexts;
+    model->Observe(interaction, window);
+    window.insert(window.begin(), HistoryItem{item, 1});
   }
 }
 
+std::vector<HistoryItem> History(const std::vector<std::string>& newest_first) {
+  std::vector<HistoryItem> h;
+  for (const auto& id : newest_first) h.push_back({id, 1});
+  return h;
+}
+
+ServeQuery Query(const std::vector<HistoryItem>& history, int n,
+                 const absl::flat_hash_set<std::string>* exclude = nullptr) {
+  ServeQuery q;
+  q.history = history;
+  q.n = n;
+  q.exclude = exclude;
+  return q;
+}
+
 TEST(ItemModelTest, LearnsCoOccurrenceIncrementally) {
-  ItemModel model{ItemModelOptions()};
+  ItemModel model{ModelOptions()};
   Feed(&model, {"a", "b"});
   Feed(&model, {"a", "b"});
   Feed(&model, {"a", "c"});
-  EXPECT_THAT(Ids(model.RelatedItems("a", 2, {})), ElementsAre("b", "c"));
-  EXPECT_THAT(Ids(model.RecommendForHistory({"a"}, 2, {"a"})), ElementsAre("b", "c"));
+  EXPECT_THAT(Ids(model.Related("a", Query({}, 2))), ElementsAre("b", "c"));
+  const auto h = History({"a"});
+  const absl::flat_hash_set<std::string> seen = {"a"};
+  EXPECT_THAT(Ids(model.Personalized(Query(h, 2, &seen))), ElementsAre("b", "c"));
   EXPECT_EQ(model.item_count(), 3u);
 }
 
 TEST(ItemModelTest, NormalizationKeepsPopularItemsFromDrowningSpecificOnes) {
-  ItemModel model{ItemModelOptions()};
+  ItemModel model{ModelOptions()};
   // "hit" co-occurs with everything; "niche" only ever with "x".
   for (int u = 0; u < 50; ++u) Feed(&model, {"hit", "filler" + std::to_string(u)});
   for (int u = 0; u < 3; ++u) Feed(&model, {"x", "hit"});
   for (int u = 0; u < 3; ++u) Feed(&model, {"x", "niche"});
   // Raw co-occurrence with x ties (3 and 3); cosine prefers the specific one.
-  EXPECT_THAT(Ids(model.RelatedItems("x", 2, {})), ElementsAre("niche", "hit"));
+  EXPECT_THAT(Ids(model.Related("x", Query({}, 2))), ElementsAre("niche", "hit"));
 }
 
 TEST(ItemModelTest, RecentHistoryCountsMore) {
-  ItemModel model{ItemModelOptions()};
+  ItemModel model{ModelOptions()};
   Feed(&model, {"old", "old-neighbour"});
   Feed(&model, {"new", "new-neighbour"});
-  // Most recent first: "new" was the last thing the user did.
-  EXPECT_THAT(Ids(model.RecommendForHistory({"new", "old"}, 2, {"new", "old"})),
+  const absl::flat_hash_set<std::string> seen = {"new", "old"};
+  auto newest_new = History({"new", "old"});
+  auto newest_old = History({"old", "new"});
+  EXPECT_THAT(Ids(model.Personalized(Query(newest_new, 2, &seen))),
               ElementsAre("new-neighbour", "old-neighbour"));
-  EXPECT_THAT(Ids(model.RecommendForHistory({"old", "new"}, 2, {"new", "old"})),
+  EXPECT_THAT(Ids(model.Personalized(Query(newest_old, 2, &seen))),
               ElementsAre("old-neighbour", "new-neighbour"));
 }
 
-TEST(ItemModelTest, NeighbourListsAreCapped) {
-  ItemModelOptions options;
+TEST(ItemModelTest, NeighbourListsAreCappedAndStrongPairsSurvive) {
+  ModelOptions options;
   options.max_neighbours = 5;
   ItemModel model(options);
   for (int i = 0; i < 100; ++i) Feed(&model, {"hub", "spoke" + std::to_string(i)});
   EXPECT_LE(model.neighbour_count(), 2u * 5 + 100);  // hub <= 2*cap; each spoke 1
-  EXPECT_LE(model.RelatedItems("hub", 100, {}).size(), 100u);
-  // Strong pairs survive pruning.
   for (int i = 0; i < 20; ++i) Feed(&model, {"hub", "favourite"});
   for (int i = 0; i < 100; ++i) Feed(&model, {"hub", "late" + std::to_string(i)});
-  EXPECT_EQ(model.RelatedItems("hub", 1, {})[0].item_id, "favourite");
+  EXPECT_EQ(model.Related("hub", Query({}, 1))[0].item_id, "favourite");
 }
 
 TEST(ItemModelTest, WindowBoundsHowFarBackPairsReach) {
-  ItemModelOptions options;
+  ModelOptions options;
   options.window = 2;
   ItemModel model(options);
   Feed(&model, {"first", "second", "third", "fourth"});
-  // "fourth" paired with "third" and "second" only.
-  auto related = Ids(model.RelatedItems("fourth", 10, {}));
-  ASSERT_GE(related.size(), 2u);
-  EXPECT_THAT(std::vector<std::string>(related.begin(), related.begin() + 2),
+  auto related = model.Related("fourth", Query({}, 10));
+  ASSERT_EQ(related.size(), 3u);
+  EXPECT_THAT(std::vector<std::string>({related[0].item_id, related[1].item_id}),
               ::testing::UnorderedElementsAre("third", "second"));
-  // "first" appears only as a popularity fill-in, scored below real neighbours.
-  auto scored = model.RelatedItems("fourth", 10, {});
-  EXPECT_LT(scored.back().score, scored[1].score);
+  // "first" only as a popularity fill-in, scored below real neighbours.
+  EXPECT_EQ(related[2].item_id, "first");
+  EXPECT_LT(related[2].score, related[1].score);
 }
 
-TEST(ItemModelTest, FallsBackToPopularityAndHonoursExclusions) {
-  ItemModel model{ItemModelOptions()};
+TEST(ItemModelTest, EventWeightsScaleWhatIsLearned) {
+  ItemModel model{ModelOptions()};
+  std::vector<HistoryItem> window = {{"viewed", 1}};
+  Interaction bought;
+  bought.item_id = "bought";
+  bought.time = absl::FromUnixSeconds(1);
+  bought.weight = 3;
+  model.Observe(bought, {});
+  Interaction ignored;
+  ignored.item_id = "ignored";
+  ignored.time = absl::FromUnixSeconds(2);
+  ignored.weight = 0;
+  model.Observe(ignored, window);
+  EXPECT_EQ(model.Stats("bought")->weight, 3);
+  EXPECT_FALSE(model.Stats("ignored").has_value()) << "weight 0 learns nothing";
+  EXPECT_THAT(Ids(model.Popular(Query({}, 5))), ElementsAre("bought"));
+}
+
+TEST(ItemModelTest, PopularityFallsBackAndHonoursExclusions) {
+  ItemModel model{ModelOptions()};
   for (int i = 0; i < 3; ++i) Feed(&model, {"p1"});
   for (int i = 0; i < 2; ++i) Feed(&model, {"p2"});
   Feed(&model, {"p3"});
-  EXPECT_THAT(Ids(model.Popular(2, {})), ElementsAre("p1", "p2"));
-  EXPECT_THAT(Ids(model.Popular(5, {"p1"})), ElementsAre("p2", "p3"));
-  EXPECT_THAT(Ids(model.RecommendForHistory({"unknown"}, 2, {})), ElementsAre("p1", "p2"));
+  EXPECT_THAT(Ids(model.Popular(Query({}, 2))), ElementsAre("p1", "p2"));
+  const absl::flat_hash_set<std::string> no_p1 = {"p1"};
+  EXPECT_THAT(Ids(model.Popular(Query({}, 5, &no_p1))), ElementsAre("p2", "p3"));
+  auto unknown = History({"unknown"});
+  EXPECT_THAT(Ids(model.Personalized(Query(unknown, 2))), ElementsAre("p1", "p2"));
 }
 
 TEST(ItemModelTest, PopularPoolTracksRisingItems) {
-  ItemModelOptions options;
+  ModelOptions options;
   options.popular_pool = 2;
   ItemModel model(options);
   Feed(&model, {"a"});
   Feed(&model, {"b"});
   for (int i = 0; i < 5; ++i) Feed(&model, {"c"});  // passes both
-  EXPECT_THAT(Ids(model.Popular(1, {})), ElementsAre("c"));
+  EXPECT_THAT(Ids(model.Popular(Query({}, 1))), ElementsAre("c"));
   // Exclusions beyond the pool fall back to ranking everything.
-  EXPECT_THAT(Ids(model.Popular(3, {"c"})), ElementsAre("a", "b"));
+  const absl::flat_hash_set<std::string> no_c = {"c"};
+  EXPECT_THAT(Ids(model.Popular(Query({}, 3, &no_c))), ElementsAre("a", "b"));
+}
+
+TEST(ItemModelTest, TrendingFavoursRecentInteractions) {
+  ModelOptions options;
+  options.trending_half_life_hours = 24;
+  ItemModel model(options);
+  const absl::Time t0 = absl::FromUnixSeconds(1700000000);
+  for (int i = 0; i < 10; ++i) Feed(&model, {"classic"}, t0);
+  for (int i = 0; i < 3; ++i) Feed(&model, {"fresh"}, t0 + absl::Hours(24 * 5));
+  // 10 * 2^-5 < 3: fresh trends; classic is still the most popular.
+  EXPECT_THAT(Ids(model.Trending(Query({}, 1))), ElementsAre("fresh"));
+  EXPECT_THAT(Ids(model.Popular(Query({}, 1))), ElementsAre("classic"));
+  // Far in the future the scores are rescaled without changing the order.
+  for (int i = 0; i < 2; ++i) Feed(&model, {"later"}, t0 + absl::Hours(24 * 400));
+  Feed(&model, {"fresh"}, t0 + absl::Hours(24 * 399));
+  EXPECT_THAT(Ids(model.Trending(Query({}, 2))), ElementsAre("later", "fresh"));
+}
+
+TEST(ItemModelTest, ItemsShownOftenAndSeldomChosenAreDemoted) {
+  ItemModel model{ModelOptions()};
+  // "shown" and "chosen" are equally related to "a".
+  Feed(&model, {"a", "shown"});
+  Feed(&model, {"a", "chosen"});
+  const auto h = History({"a"});
+  const absl::flat_hash_set<std::string> seen = {"a"};
+  auto before = model.Personalized(Query(h, 2, &seen));
+  ASSERT_EQ(before.size(), 2u);
+  EXPECT_DOUBLE_EQ(before[0].score, before[1].score);
+  // Both are shown 20 times; only "chosen" is ever chosen. (Weight 0 keeps
+  // the clicks out of co-occurrence, to isolate the demotion.)
+  for (int i = 0; i < 20; ++i) {
+    Interaction view;
+    view.item_id = i % 2 == 0 ? "chosen" : "";
+    view.weight = 0;
+    view.time = absl::FromUnixSeconds(1700000000);
+    view.impressions = {"shown", "chosen"};
+    model.Observe(view, {});
+  }
+  EXPECT_EQ(model.Stats("shown")->impressions, 20);
+  EXPECT_EQ(model.Stats("shown")->clicks, 0);
+  EXPECT_EQ(model.Stats("chosen")->clicks, 10);
+  auto after = model.Personalized(Query(h, 2, &seen));
+  ASSERT_EQ(after.size(), 2u);
+  EXPECT_EQ(after[0].item_id, "chosen");
+  EXPECT_EQ(after[1].item_id, "shown");
+  EXPECT_LT(after[1].score, before[1].score / 2) << "demoted, not just reordered";
+}
+
+TEST(ItemModelTest, PopularityIsConditionedOnContext) {
+  ItemModel model{ModelOptions()};
+  const absl::Time t = absl::FromUnixSeconds(1700000000);
+  for (int i = 0; i < 10; ++i) Feed(&model, {"desktop-hit"}, t, {"DEVICE=desktop"});
+  for (int i = 0; i < 4; ++i) Feed(&model, {"mobile-hit"}, t, {"DEVICE=mobile"});
+  Feed(&model, {"desktop-hit"}, t, {"DEVICE=mobile"});
+  ServeQuery q = Query({}, 2);
+  EXPECT_THAT(Ids(model.Popular(q)), ElementsAre("desktop-hit", "mobile-hit"));
+  const std::vector<std::string> mobile = {"DEVICE=mobile"};
+  q.contexts = mobile;
+  EXPECT_THAT(Ids(model.Popular(q)), ElementsAre("mobile-hit", "desktop-hit"));
+  const std::vector<std::string> unseen = {"DEVICE=watch"};
+  q.contexts = unseen;
+  EXPECT_THAT(Ids(model.Popular(q)), ElementsAre("desktop-hit", "mobile-hit"));
+}
+
+TEST(ItemModelTest, ContextBoostsPersonalizedScores) {
+  ItemModel model{ModelOptions()};
+  const absl::Time t = absl::FromUnixSeconds(1700000000);
+  Feed(&model, {"a", "tv-show"}, t, {"DEVICE=tv"});
+  Feed(&model, {"a", "phone-clip"}, t, {"DEVICE=mobile"});
+  const auto h = History({"a"});
+  const absl::flat_hash_set<std::string> seen = {"a"};
+  ServeQuery q = Query(h, 2, &seen);
+  const std::vector<std::string> tv = {"DEVICE=tv"}, mobile = {"DEVICE=mobile"};
+  q.contexts = tv;
+  EXPECT_EQ(model.Personalized(q)[0].item_id, "tv-show");
+  q.contexts = mobile;
+  EXPECT_EQ(model.Personalized(q)[0].item_id, "phone-clip");
+}
+
+TEST(ItemModelTest, NewItemsAreThoseFirstSeenWithinTheCutOff) {
+  ItemModel model{ModelOptions()};
+  const absl::Time t0 = absl::FromUnixSeconds(1700000000);
+  Feed(&model, {"old"}, t0);
+  Feed(&model, {"recent"}, t0 + absl::Hours(24 * 40));
+  Interaction impression_only;
+  impression_only.time = t0 + absl::Hours(24 * 45);
+  impression_only.impressions = {"shown-new"};
+  model.Observe(impression_only, {});
+  auto fresh = model.NewItems(absl::Hours(24 * 30), nullptr, 10);
+  std::vector<std::string> ids;
+  for (const auto& n : fresh) ids.push_back(n.item_id);
+  EXPECT_THAT(ids, ElementsAre("shown-new", "recent"));
+  EXPECT_EQ(fresh[0].impressions, 1);
 }
 
 TEST(ItemModelTest, RankPutsUnknownItemsLast) {
-  ItemModel model{ItemModelOptions()};
+  ItemModel model{ModelOptions()};
   Feed(&model, {"a", "b"});
   Feed(&model, {"c"});
   Feed(&model, {"c"});
-  auto ranked = Ids(model.Rank({"a"}, {"zz", "c", "b", "yy"}));
+  auto h = History({"a"});
+  auto ranked = Ids(model.Rank(Query(h, 4), {"zz", "c", "b", "yy"}));
   // b is a's neighbour; c is only popular; unknown ones keep input order.
   EXPECT_THAT(ranked, ElementsAre("b", "c", "zz", "yy"));
 }
@@ -125,33 +263,42 @@ TEST(ItemModelTest, CheckpointRoundTripsThroughTheStore) {
   options.path = dir.path();
   options.small_footprint = true;
   auto store = *Store::Open(options);
-  ItemModel model{ItemModelOptions()};
-  Feed(&model, {"a", "b", "c"});
-  Feed(&model, {"a", "b"});
+  ItemModel model{ModelOptions()};
+  const absl::Time t = absl::FromUnixSeconds(1700000000);
+  Feed(&model, {"a", "b", "c"}, t, {"DEVICE=tv"});
+  Feed(&model, {"a", "b"}, t + absl::Hours(1));
+  Interaction shown;
+  shown.time = t;
+  shown.impressions = {"b"};
+  model.Observe(shown, {});
   WriteBatch batch(*store);
-  EXPECT_EQ(model.TakeDirty(9, &batch).size(), 3u);
+  EXPECT_EQ(model.TakeDirty(9, 1, &batch).size(), 3u);
   ASSERT_TRUE(store->Write(&batch).ok());
   WriteBatch empty(*store);
-  EXPECT_TRUE(model.TakeDirty(9, &empty).empty()) << "nothing changed since";
-  EXPECT_EQ(empty.Count(), 0);
+  EXPECT_TRUE(model.TakeDirty(9, 1, &empty).empty()) << "nothing changed since";
   model.MarkDirty({0, 2});  // As after a failed checkpoint write.
   WriteBatch again(*store);
-  EXPECT_EQ(model.TakeDirty(9, &again).size(), 2u);
+  EXPECT_EQ(model.TakeDirty(9, 1, &again).size(), 2u);
 
-  ItemModel restored{ItemModelOptions()};
-  ASSERT_TRUE(restored.Load(*store, 9).ok());
+  ItemModel restored{ModelOptions()};
+  ASSERT_TRUE(restored.Load(*store, 9, 1).ok());
   EXPECT_EQ(restored.item_count(), 3u);
-  auto before = model.RelatedItems("a", 5, {});
-  auto after = restored.RelatedItems("a", 5, {});
+  const auto before = model.Related("a", Query({}, 5));
+  const auto after = restored.Related("a", Query({}, 5));
   ASSERT_EQ(before.size(), after.size());
   for (size_t i = 0; i < before.size(); ++i) {
     EXPECT_EQ(before[i].item_id, after[i].item_id);
     EXPECT_DOUBLE_EQ(before[i].score, after[i].score);
   }
-  EXPECT_THAT(Ids(restored.Popular(1, {})), ElementsAre("a"));
-  // Another group's records are not mixed in.
-  ItemModel other{ItemModelOptions()};
-  ASSERT_TRUE(other.Load(*store, 10).ok());
+  EXPECT_EQ(restored.Stats("b")->impressions, 1);
+  ServeQuery q = Query({}, 3);
+  const std::vector<std::string> tv = {"DEVICE=tv"};
+  q.contexts = tv;
+  EXPECT_EQ(Ids(restored.Popular(q)), Ids(model.Popular(q)));
+  EXPECT_EQ(Ids(restored.Trending(Query({}, 3))), Ids(model.Trending(Query({}, 3))));
+  // Another recommender's records are not mixed in.
+  ItemModel other{ModelOptions()};
+  ASSERT_TRUE(other.Load(*store, 9, 2).ok());
   EXPECT_EQ(other.item_count(), 0u);
 }
 

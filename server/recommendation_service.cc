@@ -17,4 +17,28 @@ grpc::ServerUnaryReactor* RecommendationService::GetPersonalizedRanking(
   return FinishUnary(context, recloop_->GetPersonalizedRanking(*request), response);
 }
 
+grpc::ServerUnaryReactor* RecommendationService::CreateRecommender(
+    grpc::CallbackServerContext* context, const v1::CreateRecommenderRequest* request,
+    v1::Recommender* response) {
+  return FinishUnary(context, recloop_->CreateRecommender(*request), response);
+}
+
+grpc::ServerUnaryReactor* RecommendationService::DescribeRecommender(
+    grpc::CallbackServerContext* context, const v1::DescribeRecommenderRequest* request,
+    v1::Recommender* response) {
+  return FinishUnary(context, recloop_->DescribeRecommender(*request), response);
+}
+
+grpc::ServerUnaryReactor* RecommendationService::ListRecommenders(
+    grpc::CallbackServerContext* context, const v1::ListRecommendersRequest* request,
+    v1::ListRecommendersResponse* response) {
+  return FinishUnary(context, recloop_->ListRecommenders(*request), response);
+}
+
+grpc::ServerUnaryReactor* RecommendationService::DeleteRecommender(
+    grpc::CallbackServerContext* context, const v1::DeleteRecommenderRequest* request,
+    v1::DeleteRecommenderResponse* /*response*/) {
+  return FinishUnary(context, recloop_->DeleteRecommender(*request));
+}
+
 }  // namespace recloop

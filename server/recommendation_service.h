@@ -6,7 +6,7 @@
 
 namespace recloop {
 
-// GetRecommendations and GetPersonalizedRanking over gRPC.
+// GetRecommendations, GetPersonalizedRanking and recommenders over gRPC.
 class RecommendationService final : public v1::RecommendationService::CallbackService {
  public:
   explicit RecommendationService(Recloop* recloop) : recloop_(recloop) {}
@@ -18,6 +18,19 @@ class RecommendationService final : public v1::RecommendationService::CallbackSe
       grpc::CallbackServerContext* context,
       const v1::GetPersonalizedRankingRequest* request,
       v1::GetPersonalizedRankingResponse* response) override;
+  grpc::ServerUnaryReactor* CreateRecommender(
+      grpc::CallbackServerContext* context, const v1::CreateRecommenderRequest* request,
+      v1::Recommender* response) override;
+  grpc::ServerUnaryReactor* DescribeRecommender(
+      grpc::CallbackServerContext* context,
+      const v1::DescribeRecommenderRequest* request,
+      v1::Recommender* response) override;
+  grpc::ServerUnaryReactor* ListRecommenders(
+      grpc::CallbackServerContext* context, const v1::ListRecommendersRequest* request,
+      v1::ListRecommendersResponse* response) override;
+  grpc::ServerUnaryReactor* DeleteRecommender(
+      grpc::CallbackServerContext* context, const v1::DeleteRecommenderRequest* request,
+      v1::DeleteRecommenderResponse* response) override;
 
  private:
   Recloop* const recloop_;

@@ -148,10 +148,34 @@ std::string JournalKey(uint64_t seq) {
   return k;
 }
 
-std::string ModelItemKey(uint32_t group_id, uint32_t item_index) {
+namespace meta_key {
+std::string Recommender(absl::string_view group, absl::string_view name) {
+  std::string k = RecommenderPrefix(group);
+  k.append(name.data(), name.size());
+  return k;
+}
+std::string RecommenderPrefix(absl::string_view group) {
+  std::string k = "r";
+  PutString(&k, group);
+  return k;
+}
+}  // namespace meta_key
+
+std::string ModelPrefix(uint32_t group_id, uint32_t recommender_id) {
   std::string k = GroupPrefix(group_id);
+  PutFixed32BE(&k, recommender_id);
+  return k;
+}
+
+std::string ModelItemKey(uint32_t group_id, uint32_t recommender_id,
+                         uint32_t item_index) {
+  std::string k = ModelPrefix(group_id, recommender_id);
   PutFixed32BE(&k, item_index);
   return k;
+}
+
+std::string ModelHeaderKey(uint32_t group_id, uint32_t recommender_id) {
+  return ModelItemKey(group_id, recommender_id, kModelHeaderIndex);
 }
 
 uint64_t StableHash64(absl::string_view data, uint64_t seed) {

@@ -17,7 +17,9 @@
 //             gid 'u' str(user) session   -> ""
 //   served    recommendation id           -> ExpiringValue(ServedList)
 //   journal   seq                         -> JournalEntry
-//   model     gid item_index              -> ItemModelRecord
+//             'r' str(group) name         -> RecommenderRecord
+//   model     gid rid item_index          -> ItemModelRecord
+//             gid rid 0xffffffff          -> ModelHeaderRecord
 // where gid is the 4-byte group id, owner is kind ('u' user, 's' session)
 // followed by str(id), and str(x) is a 2-byte length followed by x.
 #ifndef RECLOOP_STORAGE_KEYS_H_
@@ -101,8 +103,18 @@ std::string UserSessionKey(uint32_t group_id, absl::string_view user_id,
 // journal CF.
 std::string JournalKey(uint64_t seq);
 
-// model CF.
-std::string ModelItemKey(uint32_t group_id, uint32_t item_index);
+// meta CF: recommenders of a group.
+namespace meta_key {
+std::string Recommender(absl::string_view group, absl::string_view name);
+std::string RecommenderPrefix(absl::string_view group);
+}  // namespace meta_key
+
+// model CF: recommender `recommender_id` of group `group_id`.
+std::string ModelPrefix(uint32_t group_id, uint32_t recommender_id);
+std::string ModelItemKey(uint32_t group_id, uint32_t recommender_id,
+                         uint32_t item_index);
+std::string ModelHeaderKey(uint32_t group_id, uint32_t recommender_id);
+inline constexpr uint32_t kModelHeaderIndex = 0xffffffffu;
 
 // A stable 64-bit FNV-1a hash (persisted in keys, so it must never change).
 uint64_t StableHash64(absl::string_view data, uint64_t seed = 14695981039346656037ull);
