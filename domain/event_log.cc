@@ -168,19 +168,24 @@ absl::StatusOr<std::vector<LoggedEvent>> EventLog::ReadHistory(
   for (const Owner& source : sources) {
     const std::string prefix = OwnerPrefix(group_id, source);
     auto cursor = store_->NewPrefixCursor(Cf::kEvents, prefix);
+    // Keys run newest first, so "the events before `before`" start right
+    // after its key.
     if (before) {
-      cursor->SeekBefore(EventKey(group_id, source, before->sent_micros, before->seq));
+      const std::string bound = EventKey(group_id, source, before->sent_micros, before->seq);
+      cursor->Seek(bound);
+      if (cursor->Valid() && cursor->key() == bound) cursor->Next();
     } else {
-      cursor->SeekToLast();
+      cursor->SeekToFirst();
     }
-    for (size_t n = 0; n < limit && cursor->Valid(); ++n, cursor->Prev()) {
+    for (size_t n = 0; n < limit && cursor->Valid(); ++n, cursor->Next()) {
       absl::string_view key = cursor->key();
       if (key.size() < prefix.size() + 16) {
         return absl::DataLossError("event key with a malformed suffix");
       }
-      const char* tail = key.data() + key.size() - 16;
-      candidates.push_back({MicrosFromOrdered(DecodeFixed64BE(tail)),
-                            DecodeFixed64BE(tail + 8), std::string(cursor->value())});
+      Candidate c;
+      DecodeEventKeySuffix(key.data() + key.size() - 16, &c.sent, &c.seq);
+      c.value = std::string(cursor->value());
+      candidates.push_back(std::move(c));
     }
     RETURN_IF_ERROR(cursor->status());
   }
@@ -240,19 +245,32 @@ absl::Status EventLog::ScanGroup(
     uint32_t group_id,
     const std::function<absl::Status(const Owner&, const LoggedEvent&)>& fn) const {
   auto cursor = store_->NewPrefixCursor(Cf::kEvents, GroupPrefix(group_id));
-  LoggedEvent logged;
+  // Keys run newest first within an owner: gather each owner's events, then
+  // hand them over oldest first.
+  std::vector<LoggedEvent> owner_events;
+  Owner owner;
+  auto flush = [&]() -> absl::Status {
+    for (auto it = owner_events.rbegin(); it != owner_events.rend(); ++it) {
+      RETURN_IF_ERROR(fn(owner, *it));
+    }
+    owner_events.clear();
+    return absl::OkStatus();
+  };
   for (cursor->SeekToFirst(); cursor->Valid(); cursor->Next()) {
     auto key = ParseEventKey(cursor->key());
     if (!key) return absl::DataLossError("malformed event key");
+    if (!owner_events.empty() && !(key->owner == owner)) RETURN_IF_ERROR(flush());
+    owner = key->owner;
+    LoggedEvent& logged = owner_events.emplace_back();
     logged.sent_micros = key->sent_micros;
     logged.seq = key->seq;
     if (!logged.event.ParseFromArray(cursor->value().data(),
                                      static_cast<int>(cursor->value().size()))) {
       return absl::DataLossError(absl::StrCat("stored event ", key->seq, " is corrupt"));
     }
-    RETURN_IF_ERROR(fn(key->owner, logged));
   }
-  return cursor->status();
+  RETURN_IF_ERROR(cursor->status());
+  return flush();
 }
 
 absl::StatusOr<absl::optional<std::string>> EventLog::LinkedUser(

@@ -127,6 +127,17 @@ absl::Status Recloop::Learn(const DatasetGroupState& group, absl::string_view id
   return absl::OkStatus();
 }
 
+RecloopStats Recloop::Stats() const {
+  RecloopStats stats;
+  for (const auto& group : registry_->AllGroups()) {
+    for (const auto& recommender : group->Recommenders()) {
+      stats.items += recommender->model().item_count();
+      stats.neighbours += recommender->model().neighbour_count();
+    }
+  }
+  return stats;
+}
+
 // --- Control plane -----------------------------------------------------------
 
 absl::StatusOr<v1::DatasetGroup> Recloop::CreateDatasetGroup(

@@ -54,6 +54,12 @@ struct RecoveryStats {
   uint64_t replayed_events = 0;
 };
 
+// Size of the in-memory models, summed over every recommender.
+struct RecloopStats {
+  size_t items = 0;
+  size_t neighbours = 0;
+};
+
 // Thread-safe.
 class Recloop {
  public:
@@ -65,6 +71,7 @@ class Recloop {
   Recloop& operator=(const Recloop&) = delete;
 
   const RecoveryStats& recovery_stats() const { return recovery_; }
+  RecloopStats Stats() const;
 
   // Control plane.
   absl::StatusOr<v1::DatasetGroup> CreateDatasetGroup(

@@ -82,9 +82,20 @@ std::string OwnerPrefix(uint32_t group_id, const Owner& owner) {
 std::string EventKey(uint32_t group_id, const Owner& owner, int64_t sent_micros,
                      uint64_t seq) {
   std::string k = OwnerPrefix(group_id, owner);
-  PutFixed64BE(&k, OrderedMicros(sent_micros));
-  PutFixed64BE(&k, seq);
+  PutEventKeySuffix(&k, sent_micros, seq);
   return k;
+}
+
+void PutEventKeySuffix(std::string* key, int64_t sent_micros, uint64_t seq) {
+  // Inverted, so that an owner's newest event comes first: reading recent
+  // history is a forward scan (cheap in RocksDB, where Prev() is not).
+  PutFixed64BE(key, ~OrderedMicros(sent_micros));
+  PutFixed64BE(key, ~seq);
+}
+
+void DecodeEventKeySuffix(const char* suffix, int64_t* sent_micros, uint64_t* seq) {
+  *sent_micros = MicrosFromOrdered(~DecodeFixed64BE(suffix));
+  *seq = ~DecodeFixed64BE(suffix + 8);
 }
 
 absl::optional<ParsedEventKey> ParseEventKey(absl::string_view key) {
@@ -99,8 +110,7 @@ absl::optional<ParsedEventKey> ParseEventKey(absl::string_view key) {
                static_cast<unsigned char>(key[6]);
   if (key.size() != 7 + len + 16) return absl::nullopt;
   parsed.owner.id = std::string(key.substr(7, len));
-  parsed.sent_micros = MicrosFromOrdered(DecodeFixed64BE(key.data() + 7 + len));
-  parsed.seq = DecodeFixed64BE(key.data() + 7 + len + 8);
+  DecodeEventKeySuffix(key.data() + 7 + len, &parsed.sent_micros, &parsed.seq);
   return parsed;
 }
 

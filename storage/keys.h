@@ -10,7 +10,8 @@
 //             't' name                    -> EventTrackerRecord
 //             'c'                         -> CheckpointRecord
 //             'n'                         -> next group id (4 bytes)
-//   events    gid owner sent_at seq       -> recloop.v1.StoredEvent
+//   events    gid owner ~sent_at ~seq     -> recloop.v1.StoredEvent
+//             (inverted: an owner's newest event first)
 //   dedup     gid 'e' event_id            -> events key
 //             gid 'c' owner sent_at hash  -> ""
 //   sessions  gid 's' str(session)        -> user id
@@ -36,7 +37,7 @@ namespace recloop {
 // Whose history an event belongs to: a known user, or an anonymous session.
 struct Owner {
   enum class Kind : char { kUser = 'u', kSession = 's' };
-  Kind kind;
+  Kind kind = Kind::kUser;
   std::string id;
 
   static Owner User(absl::string_view id) { return {Kind::kUser, std::string(id)}; }
@@ -81,6 +82,10 @@ std::string GroupPrefix(uint32_t group_id);
 std::string OwnerPrefix(uint32_t group_id, const Owner& owner);
 std::string EventKey(uint32_t group_id, const Owner& owner, int64_t sent_micros,
                      uint64_t seq);
+// The 16 bytes after the owner prefix: newest (largest sent_at, then seq)
+// first.
+void PutEventKeySuffix(std::string* key, int64_t sent_micros, uint64_t seq);
+void DecodeEventKeySuffix(const char* suffix, int64_t* sent_micros, uint64_t* seq);
 struct ParsedEventKey {
   uint32_t group_id;
   Owner owner;

@@ -18,12 +18,13 @@ TEST(KeysTest, BigEndianIntegersSortNumerically) {
   EXPECT_EQ(DecodeFixed32BE(c.data()), 0x01020304u);
 }
 
-TEST(KeysTest, EventKeysOfOneOwnerSortByTimeThenSequence) {
+TEST(KeysTest, EventKeysOfOneOwnerSortNewestFirst) {
   const Owner u = Owner::User("alice");
-  // Negative times (before 1970) still sort before positive ones.
-  EXPECT_LT(EventKey(1, u, -5, 9), EventKey(1, u, 3, 1));
-  EXPECT_LT(EventKey(1, u, 3, 1), EventKey(1, u, 3, 2));
-  EXPECT_LT(EventKey(1, u, 3, 2), EventKey(1, u, 4, 0));
+  // Later sent_at first, then the later sequence; negative times (before
+  // 1970) still sort as older than positive ones.
+  EXPECT_GT(EventKey(1, u, -5, 9), EventKey(1, u, 3, 1));
+  EXPECT_GT(EventKey(1, u, 3, 1), EventKey(1, u, 3, 2));
+  EXPECT_GT(EventKey(1, u, 3, 2), EventKey(1, u, 4, 0));
 }
 
 TEST(KeysTest, OwnerPrefixesNeverContainEachOther) {

@@ -228,6 +228,18 @@ TEST_F(BlackBoxTest, ADirectoryThatIsNotAStoreIsRefused) {
   EXPECT_THAT(ReadFile(log), HasSubstr("holds no recloop store"));
 }
 
+TEST_F(BlackBoxTest, ReplayOnSyntheticDataBeatsPopularityClearly) {
+  StartServer();
+  CommandResult replay = RunCommand(
+      {BinaryFromEnv("RECLOOP_REPLAY"), "--address=" + address(), "--format=synthetic",
+       "--synthetic_users=200", "--synthetic_items=200", "--progress=false",
+       "--recipes=user-personalization,popularity-count",
+       "--require_lift_over=popularity-count", "--lift=1.5"});
+  EXPECT_EQ(replay.exit_code, 0) << replay.out << replay.err;
+  EXPECT_THAT(replay.out, HasSubstr("check: HR user-personalization"));
+  EXPECT_THAT(replay.out, HasSubstr("PASS"));
+}
+
 TEST_F(BlackBoxTest, TheCliWalkThroughWorks) {
   StartServer();
   const std::string cli = BinaryFromEnv("RECLOOP_CLI");

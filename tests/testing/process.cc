@@ -32,6 +32,7 @@ std::string BinaryFromEnv(const char* env) {
   if (path != nullptr && *path != '\0') return path;
   if (std::string(env) == "RECLOOPD") return RECLOOPD_PATH;
   if (std::string(env) == "RECLOOP_CLI") return RECLOOP_CLI_PATH;
+  if (std::string(env) == "RECLOOP_REPLAY") return RECLOOP_REPLAY_PATH;
   ADD_FAILURE() << "no binary known for " << env;
   return "";
 }
