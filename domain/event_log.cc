@@ -159,12 +159,7 @@ absl::StatusOr<std::vector<LoggedEvent>> EventLog::ReadHistory(
     uint32_t group_id, absl::string_view id, size_t limit,
     absl::optional<HistoryBound> before) const {
   ASSIGN_OR_RETURN(std::vector<Owner> sources, HistorySources(group_id, id));
-  struct Candidate {
-    int64_t sent;
-    uint64_t seq;
-    std::string value;
-  };
-  std::vector<Candidate> candidates;
+  std::vector<LoggedEvent> history;
   for (const Owner& source : sources) {
     const std::string prefix = OwnerPrefix(group_id, source);
     auto cursor = store_->NewPrefixCursor(Cf::kEvents, prefix);
@@ -179,31 +174,26 @@ absl::StatusOr<std::vector<LoggedEvent>> EventLog::ReadHistory(
     }
     for (size_t n = 0; n < limit && cursor->Valid(); ++n, cursor->Next()) {
       absl::string_view key = cursor->key();
+      absl::string_view value = cursor->value();
       if (key.size() < prefix.size() + 16) {
         return absl::DataLossError("event key with a malformed suffix");
       }
-      Candidate c;
-      DecodeEventKeySuffix(key.data() + key.size() - 16, &c.sent, &c.seq);
-      c.value = std::string(cursor->value());
-      candidates.push_back(std::move(c));
+      LoggedEvent& e = history.emplace_back();
+      DecodeEventKeySuffix(key.data() + key.size() - 16, &e.sent_micros, &e.seq);
+      if (!e.event.ParseFromArray(value.data(), static_cast<int>(value.size()))) {
+        return absl::DataLossError(absl::StrCat("stored event ", e.seq, " is corrupt"));
+      }
     }
     RETURN_IF_ERROR(cursor->status());
   }
-  std::sort(candidates.begin(), candidates.end(),
-            [](const Candidate& a, const Candidate& b) {
-              if (a.sent != b.sent) return a.sent > b.sent;
-              return a.seq > b.seq;
-            });
-  if (candidates.size() > limit) candidates.resize(limit);
-
-  std::vector<LoggedEvent> history(candidates.size());
-  for (size_t i = 0; i < candidates.size(); ++i) {
-    history[i].sent_micros = candidates[i].sent;
-    history[i].seq = candidates[i].seq;
-    if (!history[i].event.ParseFromString(candidates[i].value)) {
-      return absl::DataLossError(
-          absl::StrCat("stored event ", candidates[i].seq, " is corrupt"));
-    }
+  // Several sources (a user and its sessions) interleave in time.
+  if (sources.size() > 1) {
+    std::sort(history.begin(), history.end(),
+              [](const LoggedEvent& a, const LoggedEvent& b) {
+                if (a.sent_micros != b.sent_micros) return a.sent_micros > b.sent_micros;
+                return a.seq > b.seq;
+              });
+    if (history.size() > limit) history.resize(limit);
   }
   return history;
 }

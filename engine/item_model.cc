@@ -478,7 +478,7 @@ std::vector<ItemModel::NewItem> ItemModel::NewItems(
     }
     old_in_a_row = 0;
     if (exclude != nullptr && exclude->contains(item.id)) continue;
-    out.push_back({item.id, item.impressions});
+    out.push_back({item.id, item.impressions, item.clicks});
   }
   return out;
 }

@@ -110,6 +110,7 @@ class ItemModel {
   struct NewItem {
     std::string item_id;
     double impressions;
+    double clicks;
   };
   // Items first seen at most `max_age` before the latest event the model
   // saw, newest first, skipping `exclude`; at most `limit`.

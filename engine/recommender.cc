@@ -131,43 +131,52 @@ void Recommender::Explore(const absl::flat_hash_set<std::string>& interacted, in
   absl::MutexLock lock(&rng_mu_);
   std::bernoulli_distribution explore(options_.exploration_weight);
   std::vector<bool> slots(static_cast<size_t>(n));
-  bool any = false;
-  for (int p = 0; p < n; ++p) any |= (slots[p] = explore(rng_));
-  if (!any) return;
+  int wanted = 0;
+  for (int p = 0; p < n; ++p) wanted += (slots[p] = explore(rng_));
+  if (wanted == 0) return;
 
+  // Thompson sampling: each candidate's click-through rate is drawn from
+  // Beta(1 + clicks, prior + impressions - clicks), where the prior makes an
+  // unseen item's expected rate the pool's average. Items with few
+  // impressions are uncertain, so they often draw high and get shown;
+  // items shown often and seldom chosen draw low.
+  double pool_clicks = 0, pool_impressions = 0;
+  for (const auto& c : pool) {
+    pool_clicks += c.clicks;
+    pool_impressions += c.impressions;
+  }
+  // Optimistic: at least 10%, so that unseen items get their chance.
+  const double rate = std::clamp((pool_clicks + 1) / (pool_impressions + 10), 0.1, 0.5);
+  const double prior_misses = 1 / rate - 1;
   absl::flat_hash_set<std::string> listed;
   for (const ScoredItem& item : *list) listed.insert(item.item_id);
-  // Fewer impressions, more chance: weight 1 / (1 + impressions).
-  std::vector<double> weights;
-  weights.reserve(pool.size());
-  for (const auto& candidate : pool) {
-    weights.push_back(listed.contains(candidate.item_id)
-                          ? 0.0
-                          : 1.0 / (1.0 + candidate.impressions));
+  std::vector<std::pair<double, size_t>> draws;
+  draws.reserve(pool.size());
+  for (size_t k = 0; k < pool.size(); ++k) {
+    if (listed.contains(pool[k].item_id)) continue;
+    const double misses = std::max(0.0, pool[k].impressions - pool[k].clicks);
+    std::gamma_distribution<double> hits_draw(1 + pool[k].clicks, 1);
+    std::gamma_distribution<double> misses_draw(prior_misses + misses, 1);
+    const double x = hits_draw(rng_), y = misses_draw(rng_);
+    draws.emplace_back(x + y > 0 ? x / (x + y) : 0, k);
   }
+  const size_t take = std::min(draws.size(), static_cast<size_t>(wanted));
+  std::partial_sort(draws.begin(), draws.begin() + take, draws.end(),
+                    [](const auto& a, const auto& b) { return a.first > b.first; });
+
   std::vector<ScoredItem> ranked = std::move(*list);
   list->clear();
-  size_t next_ranked = 0;
+  size_t next_ranked = 0, next_draw = 0;
   for (int p = 0; p < n; ++p) {
     const double score = next_ranked < ranked.size()
                              ? ranked[next_ranked].score
                              : (list->empty() ? 0 : list->back().score);
-    bool explored = false;
-    if (slots[p]) {
-      double total = 0;
-      for (double w : weights) total += w;
-      if (total > 0) {
-        std::discrete_distribution<size_t> pick(weights.begin(), weights.end());
-        const size_t k = pick(rng_);
-        weights[k] = 0;
-        list->push_back({pool[k].item_id, score});
-        explored = true;
-      }
+    if (slots[p] && next_draw < take) {
+      list->push_back({pool[draws[next_draw++].second].item_id, score});
+      continue;
     }
-    if (!explored) {
-      if (next_ranked >= ranked.size()) break;
-      list->push_back(std::move(ranked[next_ranked++]));
-    }
+    if (next_ranked >= ranked.size()) break;
+    list->push_back(std::move(ranked[next_ranked++]));
   }
 }
 

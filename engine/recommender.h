@@ -85,8 +85,9 @@ class Recommender {
 
   std::vector<HistoryItem> Weigh(absl::Span<const PastEvent> events) const;
   // Gives each list position, with probability exploration_weight, to a new
-  // item (younger than the age cut-off), chosen at random with a preference
-  // for items with few impressions.
+  // item (younger than the age cut-off), chosen by Thompson sampling of its
+  // click-through rate: items with few impressions are uncertain and often
+  // win, items shown often and seldom chosen rarely do.
   void Explore(const absl::flat_hash_set<std::string>& interacted, int n,
                std::vector<ScoredItem>* list);
 
