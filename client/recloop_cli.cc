@@ -42,6 +42,10 @@ ABSL_FLAG(std::string, recommender, "", "recommender (empty: the default)");
 ABSL_FLAG(int, num_results, 0, "number of recommendations (0: 25)");
 ABSL_FLAG(std::vector<std::string>, context, {}, "comma-separated KEY=VALUE");
 ABSL_FLAG(std::vector<std::string>, input_list, {}, "comma-separated items to rank");
+ABSL_FLAG(std::string, recipe, "", "recommender recipe (empty: user-personalization)");
+ABSL_FLAG(std::string, config, "",
+          "recommender config as JSON, for example "
+          "'{\"exploration_weight\": 0.1, \"event_types\": {\"purchase\": 3}}'");
 
 namespace recloop {
 namespace {
@@ -66,6 +70,10 @@ commands:
   get-personalized-ranking --dataset_group --user_id --input_list
                          [--recommender] [--context]
   history                --dataset_group --user_id [--max_results]
+  create-recommender     --name --dataset_group [--recipe] [--config]
+  describe-recommender   --name [--dataset_group]
+  list-recommenders      [--dataset_group] [--max_results] [--next_token]
+  delete-recommender     --name [--dataset_group]
 
 Responses print as JSON. Errors print the gRPC status; the exit code is 1
 for a failed call and 2 for bad usage.)";
@@ -256,6 +264,41 @@ int Run(const std::string& command) {
     }
     FillContext(r.mutable_context());
     return Call(recs.get(), &Recs::GetPersonalizedRanking, r);
+  }
+  if (command == "create-recommender") {
+    v1::CreateRecommenderRequest r;
+    r.set_name(Required(FLAGS_name, "name"));
+    r.set_dataset_group(Required(FLAGS_dataset_group, "dataset_group"));
+    r.set_recipe(absl::GetFlag(FLAGS_recipe));
+    if (std::string config = absl::GetFlag(FLAGS_config); !config.empty()) {
+      google::protobuf::util::JsonParseOptions options;
+      options.ignore_unknown_fields = false;
+      auto parsed = google::protobuf::util::JsonStringToMessage(config, r.mutable_config(),
+                                                                options);
+      if (!parsed.ok()) {
+        throw UsageError{absl::StrCat("--config: ", parsed.message().as_string())};
+      }
+    }
+    return Call(recs.get(), &Recs::CreateRecommender, r);
+  }
+  if (command == "describe-recommender") {
+    v1::DescribeRecommenderRequest r;
+    r.set_name(Required(FLAGS_name, "name"));
+    r.set_dataset_group(absl::GetFlag(FLAGS_dataset_group));
+    return Call(recs.get(), &Recs::DescribeRecommender, r);
+  }
+  if (command == "list-recommenders") {
+    v1::ListRecommendersRequest r;
+    r.set_dataset_group(absl::GetFlag(FLAGS_dataset_group));
+    r.set_max_results(absl::GetFlag(FLAGS_max_results));
+    r.set_next_token(absl::GetFlag(FLAGS_next_token));
+    return Call(recs.get(), &Recs::ListRecommenders, r);
+  }
+  if (command == "delete-recommender") {
+    v1::DeleteRecommenderRequest r;
+    r.set_name(Required(FLAGS_name, "name"));
+    r.set_dataset_group(absl::GetFlag(FLAGS_dataset_group));
+    return Call(recs.get(), &Recs::DeleteRecommender, r);
   }
   throw UsageError{absl::StrCat("unknown command \"", command, "\"")};
 }

@@ -272,6 +272,21 @@ TEST_F(BlackBoxTest, TheCliWalkThroughWorks) {
   EXPECT_THAT(recs.out, HasSubstr("\"item_id\": \"B\""));
   EXPECT_THAT(recs.out, HasSubstr("\"recommendation_id\": \"RID-"));
 
+  CommandResult rec = RunCommand({cli, addr, "create-recommender", "--name=top",
+                                  "--dataset_group=shop", "--recipe=popularity-count",
+                                  R"(--config={"event_types": {"watch": 2}})"});
+  ASSERT_EQ(rec.exit_code, 0) << rec.err;
+  EXPECT_THAT(rec.out, HasSubstr("\"watch\": 2"));
+  CommandResult top = RunCommand({cli, addr, "get-recommendations", "--dataset_group=shop",
+                                  "--recommender=top", "--num_results=1"});
+  ASSERT_EQ(top.exit_code, 0) << top.err;
+  EXPECT_THAT(top.out, HasSubstr("\"item_id\": \"A\""));
+  CommandResult bad_config = RunCommand({cli, addr, "create-recommender", "--name=x",
+                                         "--dataset_group=shop",
+                                         R"(--config={"exploration_weight": 3})"});
+  EXPECT_EQ(bad_config.exit_code, 1);
+  EXPECT_THAT(bad_config.err, HasSubstr("config.exploration_weight"));
+
   CommandResult bad = RunCommand({cli, addr, "put-events", "--tracking_id=" + tid,
                                   "--session_id=s", "--event_type=watch",
                                   "--item_id=" + std::string(300, 'x')});
