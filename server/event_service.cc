@@ -7,13 +7,15 @@ namespace recloop {
 grpc::ServerUnaryReactor* EventService::PutEvents(grpc::CallbackServerContext* context,
                                                   const v1::PutEventsRequest* request,
                                                   v1::PutEventsResponse* response) {
-  return FinishUnary(context, recloop_->PutEvents(*request), response);
+  return ServeAdmitted(context, admission_, response,
+                       [&] { return recloop_->PutEvents(*request); });
 }
 
 grpc::ServerUnaryReactor* EventService::GetUserHistory(
     grpc::CallbackServerContext* context, const v1::GetUserHistoryRequest* request,
     v1::GetUserHistoryResponse* response) {
-  return FinishUnary(context, recloop_->GetUserHistory(*request), response);
+  return ServeAdmitted(context, admission_, response,
+                       [&] { return recloop_->GetUserHistory(*request); });
 }
 
 }  // namespace recloop

@@ -2,6 +2,7 @@
 #define RECLOOP_SERVER_EVENT_SERVICE_H_
 
 #include "domain/recloop.h"
+#include "server/admission.h"
 #include "recloop/v1/recloop.grpc.pb.h"
 
 namespace recloop {
@@ -9,7 +10,9 @@ namespace recloop {
 // PutEvents and GetUserHistory over gRPC.
 class EventService final : public v1::EventService::CallbackService {
  public:
-  explicit EventService(Recloop* recloop) : recloop_(recloop) {}
+  // `admission` bounds the data-plane calls; both must outlive the service.
+  EventService(Recloop* recloop, Admission* admission)
+      : recloop_(recloop), admission_(admission) {}
 
   grpc::ServerUnaryReactor* PutEvents(grpc::CallbackServerContext* context,
                                       const v1::PutEventsRequest* request,
@@ -20,6 +23,7 @@ class EventService final : public v1::EventService::CallbackService {
 
  private:
   Recloop* const recloop_;
+  Admission* const admission_;
 };
 
 }  // namespace recloop

@@ -8,6 +8,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "grpcpp/grpcpp.h"
+#include "server/admission.h"
 
 namespace recloop {
 
@@ -39,6 +40,17 @@ inline grpc::ServerUnaryReactor* FinishUnary(grpc::CallbackServerContext* contex
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
   reactor->Finish(ToGrpcStatus(status));
   return reactor;
+}
+
+// Runs a data-plane call if `admission` lets it in: `call()` returns the
+// domain's StatusOr<Response>.
+template <typename Response, typename Call>
+grpc::ServerUnaryReactor* ServeAdmitted(grpc::CallbackServerContext* context,
+                                        Admission* admission, Response* response,
+                                        Call call) {
+  auto ticket = admission->Admit(context);
+  if (!ticket.ok()) return FinishUnary(context, ticket.status());
+  return FinishUnary(context, call(), response);
 }
 
 }  // namespace recloop

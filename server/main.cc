@@ -27,6 +27,8 @@ ABSL_FLAG(absl::Duration, checkpoint_interval, absl::Seconds(30),
           "how often model state is checkpointed");
 ABSL_FLAG(int, max_receive_message_bytes, 4 << 20,
           "largest request accepted, in bytes");
+ABSL_FLAG(int, max_in_flight, 1000,
+          "data-plane calls in progress beyond this get RESOURCE_EXHAUSTED (0: no bound)");
 
 namespace recloop {
 namespace {
@@ -49,6 +51,7 @@ int Run() {
   server_options.listen = absl::GetFlag(FLAGS_listen);
   server_options.max_receive_message_bytes =
       absl::GetFlag(FLAGS_max_receive_message_bytes);
+  server_options.max_in_flight = absl::GetFlag(FLAGS_max_in_flight);
 
   absl::Time opening = absl::Now();
   auto recloop = Recloop::Open(options);

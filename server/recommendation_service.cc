@@ -7,14 +7,16 @@ namespace recloop {
 grpc::ServerUnaryReactor* RecommendationService::GetRecommendations(
     grpc::CallbackServerContext* context, const v1::GetRecommendationsRequest* request,
     v1::GetRecommendationsResponse* response) {
-  return FinishUnary(context, recloop_->GetRecommendations(*request), response);
+  return ServeAdmitted(context, admission_, response,
+                       [&] { return recloop_->GetRecommendations(*request); });
 }
 
 grpc::ServerUnaryReactor* RecommendationService::GetPersonalizedRanking(
     grpc::CallbackServerContext* context,
     const v1::GetPersonalizedRankingRequest* request,
     v1::GetPersonalizedRankingResponse* response) {
-  return FinishUnary(context, recloop_->GetPersonalizedRanking(*request), response);
+  return ServeAdmitted(context, admission_, response,
+                       [&] { return recloop_->GetPersonalizedRanking(*request); });
 }
 
 grpc::ServerUnaryReactor* RecommendationService::CreateRecommender(

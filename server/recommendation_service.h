@@ -2,6 +2,7 @@
 #define RECLOOP_SERVER_RECOMMENDATION_SERVICE_H_
 
 #include "domain/recloop.h"
+#include "server/admission.h"
 #include "recloop/v1/recloop.grpc.pb.h"
 
 namespace recloop {
@@ -9,7 +10,9 @@ namespace recloop {
 // GetRecommendations, GetPersonalizedRanking and recommenders over gRPC.
 class RecommendationService final : public v1::RecommendationService::CallbackService {
  public:
-  explicit RecommendationService(Recloop* recloop) : recloop_(recloop) {}
+  // `admission` bounds the data-plane calls; both must outlive the service.
+  RecommendationService(Recloop* recloop, Admission* admission)
+      : recloop_(recloop), admission_(admission) {}
 
   grpc::ServerUnaryReactor* GetRecommendations(
       grpc::CallbackServerContext* context, const v1::GetRecommendationsRequest* request,
@@ -34,6 +37,7 @@ class RecommendationService final : public v1::RecommendationService::CallbackSe
 
  private:
   Recloop* const recloop_;
+  Admission* const admission_;
 };
 
 }  // namespace recloop

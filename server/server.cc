@@ -13,7 +13,7 @@ absl::StatusOr<std::unique_ptr<RecloopServer>> RecloopServer::Start(
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
 
-  auto server = std::unique_ptr<RecloopServer>(new RecloopServer(recloop));
+  auto server = std::unique_ptr<RecloopServer>(new RecloopServer(recloop, options));
   grpc::ServerBuilder builder;
   // gRPC enables SO_REUSEPORT by default, which lets a second server bind
   // the same port and silently steal half the connections.

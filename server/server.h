@@ -22,6 +22,9 @@ struct ServerOptions {
   std::string listen = "127.0.0.1:50051";
   // Larger requests are rejected by gRPC with RESOURCE_EXHAUSTED.
   int max_receive_message_bytes = 4 << 20;
+  // Data-plane calls in progress beyond this get RESOURCE_EXHAUSTED at once
+  // (0: no bound).
+  int max_in_flight = 1000;
 };
 
 class RecloopServer {
@@ -32,15 +35,20 @@ class RecloopServer {
   ~RecloopServer();
 
   int port() const { return port_; }
+  // The data plane's admission control (tests fill it to simulate load).
+  Admission* admission() { return &admission_; }
   // Stops accepting calls and waits up to `grace` for in-flight ones, then
   // cancels what remains.
   void Shutdown(absl::Duration grace);
 
  private:
-  explicit RecloopServer(Recloop* recloop)
-      : tracker_service_(recloop), event_service_(recloop),
-        recommendation_service_(recloop) {}
+  RecloopServer(Recloop* recloop, const ServerOptions& options)
+      : admission_(options.max_in_flight),
+        tracker_service_(recloop),
+        event_service_(recloop, &admission_),
+        recommendation_service_(recloop, &admission_) {}
 
+  Admission admission_;
   EventTrackerService tracker_service_;
   EventService event_service_;
   RecommendationService recommendation_service_;

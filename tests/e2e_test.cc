@@ -305,6 +305,73 @@ TEST_F(E2eTest, OversizedRequestsAreRejectedByTheTransport) {
   EXPECT_EQ(History("shop", "u").events_size(), 0);
 }
 
+TEST_F(E2eTest, OverloadIsRefusedAtOnceAndStoresNothing) {
+  const std::string tid = Setup("shop");
+  // Fill every in-flight place, as a burst of slow calls would.
+  std::vector<Admission::Ticket> held;
+  while (true) {
+    auto ticket = server_->admission()->TryAcquire();
+    if (!ticket.ok()) break;
+    held.push_back(*std::move(ticket));
+  }
+  grpc::Status s = PutItems(tid, "u", {"A"});
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED);
+  EXPECT_THAT(s.error_message(), HasSubstr("overloaded"));
+  v1::GetRecommendationsRequest r;
+  r.set_dataset_group("shop");
+  grpc::ClientContext c;
+  v1::GetRecommendationsResponse out;
+  EXPECT_EQ(recs_->GetRecommendations(&c, r, &out).error_code(),
+            grpc::StatusCode::RESOURCE_EXHAUSTED);
+  held.clear();
+  EXPECT_EQ(History("shop", "u").events_size(), 0) << "the refused call stored nothing";
+  ASSERT_TRUE(PutItems(tid, "u", {"A"}).ok());
+  EXPECT_EQ(History("shop", "u").events_size(), 1);
+}
+
+TEST_F(E2eTest, ExpiredDeadlinesAreHonoured) {
+  const std::string tid = Setup("shop");
+  v1::PutEventsRequest r;
+  r.set_tracking_id(tid);
+  r.set_session_id("s");
+  *r.add_event_list() = Click("A", 1);
+  grpc::ClientContext c;
+  c.set_deadline(std::chrono::system_clock::now() - std::chrono::seconds(1));
+  v1::PutEventsResponse out;
+  EXPECT_EQ(events_->PutEvents(&c, r, &out).error_code(),
+            grpc::StatusCode::DEADLINE_EXCEEDED);
+  EXPECT_EQ(History("shop", "s").events_size(), 0);
+}
+
+TEST_F(E2eTest, MalformedProtobufBytesAreRejectedWithoutHarm) {
+  const std::string tid = Setup("shop");
+  grpc::GenericStub stub(channel_);
+  for (const std::string& garbage :
+       {std::string("\xff\xff\xff\xff\xff", 5), std::string("\x0a\xff\x01", 3),
+        std::string(1000, '\x0a')}) {
+    grpc::ClientContext c;
+    grpc::Slice slice(garbage);
+    grpc::ByteBuffer request(&slice, 1), response;
+    std::mutex mu;
+    std::condition_variable cv;
+    bool done = false;
+    grpc::Status status;
+    stub.UnaryCall(&c, "/recloop.v1.EventService/PutEvents", grpc::StubOptions(), &request,
+                   &response, [&](grpc::Status s) {
+                     std::lock_guard<std::mutex> lock(mu);
+                     status = s;
+                     done = true;
+                     cv.notify_one();
+                   });
+    std::unique_lock<std::mutex> lock(mu);
+    cv.wait(lock, [&] { return done; });
+    EXPECT_FALSE(status.ok());
+    EXPECT_NE(status.error_code(), grpc::StatusCode::UNAVAILABLE) << "the server survived";
+  }
+  // Still serving.
+  ASSERT_TRUE(PutItems(tid, "u", {"A"}).ok());
+}
+
 // --- 2. Storage -------------------------------------------------------------------
 
 TEST_F(E2eTest, AcknowledgedEventsSurviveACrashAndKeepCounting) {
