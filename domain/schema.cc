@@ -302,7 +302,11 @@ absl::StatusOr<EventProperties> InteractionsSchema::ValidateProperties(
     return absl::InvalidArgumentError(
         absl::StrCat(field_path, ": not a JSON object: ", parsed.message().as_string()));
   }
-  for (const auto& [key, value] : obj.fields()) {
+  for (const auto& entry : obj.fields()) {
+    // Named references, not structured bindings: the lambda below captures
+    // them, which C++17 does not allow for bindings.
+    const std::string& key = entry.first;
+    const Value& value = entry.second;
     std::string path = absl::StrCat(field_path, ".", key);
     if (ReservedPropertyKeys().contains(key)) {
       return absl::InvalidArgumentError(

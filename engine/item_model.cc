@@ -338,8 +338,9 @@ void ItemModel::FillPopular(const ServeQuery& query, bool demote,
   }
   // Then global popularity, below any contextual score.
   const double global_scale = scores.empty() ? 1.0 : 1e-3;
+  const double total = total_weight_;
   auto add_global = [&](uint32_t i, double w) {
-    if (total_weight_ > 0) scores[i] += global_scale * w / total_weight_;
+    if (total > 0) scores[i] += global_scale * w / total;
   };
   for (const auto& [i, w] : popular_.Sorted()) add_global(i, w);
   // The pool normally suffices; when exclusions eat it, rank everything.
