@@ -91,7 +91,7 @@ run rec-get-reflection "$REC" recloop.v1.RecommendationService/GetRecommendation
 
 S=bench/ghz_summary.py
 echo "ghz $("$GHZ" --version 2>&1 | head -1), --cpus $CPUS, -c $C, -z $DURATION, --connections 1;" \
-     "durability: ${SYNC:+fsync per write (--sync)}${SYNC:-WAL, survives kill -9}"
+     "durability: $([ -n "${SYNC:-}" ] && echo 'fsync per write (--sync)' || echo 'WAL, survives kill -9')"
 echo "command: ${SYNC:+SYNC=1 }DURATION=$DURATION CONCURRENCY=$C GHZ_CPUS=$CPUS bash bench/ghz.sh"
 printf 'scenario\tcalls/s\tevents/s\tp50ms\tp95ms\tp99ms\terrors\tbaseline calls/s\tbaseline p99ms\tratio\n'
 row() {  # label events_per_call rec-files -- null-files

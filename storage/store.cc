@@ -225,9 +225,9 @@ Store::~Store() {
   db_.reset();
 }
 
-absl::Status Store::Write(WriteBatch* batch) {
+absl::Status Store::Write(WriteBatch* batch, bool may_skip_sync) {
   rocksdb::WriteOptions wo;
-  wo.sync = sync_writes_;
+  wo.sync = sync_writes_ && !may_skip_sync;
   return FromRocks(db_->Write(wo, batch->rep_.get()), "writing");
 }
 

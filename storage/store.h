@@ -125,8 +125,10 @@ class Store {
   bool created() const { return created_; }
   const std::string& path() const { return path_; }
 
-  // Applies the batch atomically; it is in the WAL when this returns OK.
-  absl::Status Write(WriteBatch* batch);
+  // Applies the batch atomically; it is in the WAL when this returns OK, and
+  // fsynced too when the store syncs writes, unless `may_skip_sync` (for
+  // data whose loss in a power cut is acceptable, like served lists).
+  absl::Status Write(WriteBatch* batch, bool may_skip_sync = false);
 
   // NotFound when the key is absent.
   absl::StatusOr<std::string> Get(Cf cf, absl::string_view key) const;
