@@ -322,10 +322,23 @@ void ItemModel::TakeBest(const Scores& scores, const ServeQuery& query,
   }
 }
 
+std::shared_ptr<const std::vector<std::pair<uint32_t, double>>> ItemModel::SortedPopular()
+    const {
+  absl::MutexLock lock(&popular_cache_mu_);
+  if (popular_cache_ == nullptr || popular_cache_version_ != popular_.version()) {
+    popular_cache_ = std::make_shared<const std::vector<std::pair<uint32_t, double>>>(
+        popular_.Sorted());
+    popular_cache_version_ = popular_.version();
+  }
+  return popular_cache_;
+}
+
 void ItemModel::FillPopular(const ServeQuery& query, bool demote,
                             absl::flat_hash_set<uint32_t>* taken,
                             std::vector<ScoredItem>* out) const {
   if (static_cast<int>(out->size()) >= query.n) return;
+  const size_t needed = static_cast<size_t>(query.n) - out->size();
+  const double total = total_weight_;
   // Contextual popularity first: each known context's most popular items,
   // scored by their share of that context's interactions.
   Scores scores;
@@ -336,20 +349,31 @@ void ItemModel::FillPopular(const ServeQuery& query, bool demote,
       scores[i] += w / it->second.total;
     }
   }
-  // Then global popularity, below any contextual score.
+  // Then global popularity, below any contextual score. Walking the sorted
+  // pool stops once it has enough candidates: with demotion, 4x what is
+  // needed, since demotion can only lower a score.
   const double global_scale = scores.empty() ? 1.0 : 1e-3;
-  const double total = total_weight_;
-  auto add_global = [&](uint32_t i, double w) {
-    if (total > 0) scores[i] += global_scale * w / total;
-  };
-  for (const auto& [i, w] : popular_.Sorted()) add_global(i, w);
-  // The pool normally suffices; when exclusions eat it, rank everything.
+  const size_t enough = demote ? 4 * needed + 50 : needed;
   size_t usable = 0;
   for (const auto& [i, s] : scores) usable += !taken->contains(i) && !Excluded(i, query);
-  if (usable + out->size() < static_cast<size_t>(query.n) &&
-      popular_.size() < items_.size()) {
+  const auto sorted = SortedPopular();
+  for (const auto& [i, w] : *sorted) {
+    if (usable >= enough) break;
+    if (total <= 0) break;
+    if (scores.contains(i)) {
+      scores[i] += global_scale * w / total;
+      continue;
+    }
+    if (taken->contains(i) || Excluded(i, query)) continue;
+    scores[i] = global_scale * w / total;
+    ++usable;
+  }
+  // The pool normally suffices; when exclusions eat it, rank everything.
+  if (usable < needed && popular_.size() < items_.size() && total > 0) {
     for (uint32_t i = 0; i < items_.size(); ++i) {
-      if (items_[i].weight > 0 && !scores.contains(i)) add_global(i, items_[i].weight);
+      if (items_[i].weight > 0 && !scores.contains(i)) {
+        scores[i] = global_scale * items_[i].weight / total;
+      }
     }
   }
   if (demote) {
@@ -359,7 +383,7 @@ void ItemModel::FillPopular(const ServeQuery& query, bool demote,
   const double cap = out->empty() ? 1.0 : std::min(1.0, out->back().score);
   std::vector<ScoredItem> fill;
   ServeQuery rest = query;
-  rest.n = query.n - static_cast<int>(out->size());
+  rest.n = static_cast<int>(needed);
   TakeBest(scores, rest, taken, &fill);
   for (ScoredItem& item : fill) {
     item.score *= cap;

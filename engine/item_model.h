@@ -19,6 +19,8 @@
 #define RECLOOP_ENGINE_ITEM_MODEL_H_
 
 #include <cstdint>
+#include <memory>
+#include <utility>
 #include <string>
 #include <vector>
 
@@ -173,7 +175,15 @@ class ItemModel {
                    absl::flat_hash_set<uint32_t>* taken, std::vector<ScoredItem>* out) const
       ABSL_SHARED_LOCKS_REQUIRED(mu_);
 
+  // popular_, sorted; rebuilt when it changed.
+  std::shared_ptr<const std::vector<std::pair<uint32_t, double>>> SortedPopular() const
+      ABSL_SHARED_LOCKS_REQUIRED(mu_);
+
   const ModelOptions options_;
+  mutable absl::Mutex popular_cache_mu_ ABSL_ACQUIRED_AFTER(mu_);
+  mutable std::shared_ptr<const std::vector<std::pair<uint32_t, double>>> popular_cache_
+      ABSL_GUARDED_BY(popular_cache_mu_);
+  mutable uint64_t popular_cache_version_ ABSL_GUARDED_BY(popular_cache_mu_) = 0;
   mutable absl::Mutex mu_;
   std::vector<Item> items_ ABSL_GUARDED_BY(mu_);
   absl::flat_hash_map<std::string, uint32_t> index_ ABSL_GUARDED_BY(mu_);

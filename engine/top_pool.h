@@ -21,6 +21,7 @@ class TopPool {
   // score. Scores of indexes outside the pool never shrink either, so an
   // index enters exactly when it passes the pool's smallest member.
   void Update(uint32_t index, double score) {
+    ++version_;
     auto it = members_.find(index);
     if (it != members_.end()) {
       it->second = score;
@@ -53,11 +54,17 @@ class TopPool {
 
   // Multiplies every score (for rescaling trend scores).
   void Scale(double factor) {
+    ++version_;
     for (auto& [index, score] : members_) score *= factor;
     min_score_ *= factor;
   }
 
-  void Clear() { members_.clear(); }
+  void Clear() {
+    ++version_;
+    members_.clear();
+  }
+  // Changes whenever the members or their scores may have changed.
+  uint64_t version() const { return version_; }
   size_t size() const { return members_.size(); }
 
  private:
@@ -79,6 +86,7 @@ class TopPool {
 
   size_t capacity_;
   absl::flat_hash_map<uint32_t, double> members_;
+  uint64_t version_ = 0;
   uint32_t min_index_ = 0;
   double min_score_ = 0;
 };
