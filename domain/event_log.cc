@@ -198,21 +198,6 @@ absl::StatusOr<std::vector<LoggedEvent>> EventLog::ReadHistory(
   return history;
 }
 
-absl::StatusOr<std::vector<std::string>> EventLog::RecentItems(
-    uint32_t group_id, absl::string_view id, size_t limit,
-    absl::optional<HistoryBound> before) const {
-  ASSIGN_OR_RETURN(std::vector<LoggedEvent> history,
-                   ReadHistory(group_id, id, limit, before));
-  std::vector<std::string> items;
-  items.reserve(history.size());
-  for (LoggedEvent& e : history) {
-    if (!e.event.event().item_id().empty()) {
-      items.push_back(std::move(*e.event.mutable_event()->mutable_item_id()));
-    }
-  }
-  return items;
-}
-
 absl::StatusOr<std::vector<PastEvent>> EventLog::RecentEvents(
     uint32_t group_id, absl::string_view id, size_t limit,
     absl::optional<HistoryBound> before) const {
@@ -220,13 +205,8 @@ absl::StatusOr<std::vector<PastEvent>> EventLog::RecentEvents(
                    ReadHistory(group_id, id, limit, before));
   std::vector<PastEvent> events;
   events.reserve(history.size());
-  for (LoggedEvent& e : history) {
-    v1::Event* event = e.event.mutable_event();
-    if (event->item_id().empty()) continue;
-    events.push_back({std::move(*event->mutable_item_id()),
-                      std::move(*event->mutable_event_type()),
-                      event->has_event_value() ? absl::optional<float>(event->event_value())
-                                               : absl::nullopt});
+  for (const LoggedEvent& e : history) {
+    if (!e.event.event().item_id().empty()) events.push_back(PastEvent::Of(e.event.event()));
   }
   return events;
 }

@@ -68,12 +68,8 @@ class EventLog {
       uint32_t group_id, absl::string_view id, size_t limit,
       absl::optional<HistoryBound> before = absl::nullopt) const;
 
-  // The item ids of ReadHistory, newest first (events without items skipped).
-  absl::StatusOr<std::vector<std::string>> RecentItems(
-      uint32_t group_id, absl::string_view id, size_t limit,
-      absl::optional<HistoryBound> before = absl::nullopt) const;
-
-  // The events of ReadHistory as recommenders weigh them, newest first.
+  // The events of ReadHistory that name an item, as recommenders weigh
+  // them, newest first.
   absl::StatusOr<std::vector<PastEvent>> RecentEvents(
       uint32_t group_id, absl::string_view id, size_t limit,
       absl::optional<HistoryBound> before = absl::nullopt) const;

@@ -41,10 +41,15 @@ class EventLogTest : public ::testing::Test {
     return result.ok() ? *std::move(result) : AppendResult();
   }
 
-  std::vector<std::string> Items(const std::string& id) {
-    auto items = log_->RecentItems(kGroup, id, 100);
-    EXPECT_TRUE(items.ok()) << items.status();
-    return items.ok() ? *items : std::vector<std::string>();
+  std::vector<std::string> Items(const std::string& id, size_t limit = 100,
+                                 absl::optional<HistoryBound> before = absl::nullopt) {
+    auto events = log_->RecentEvents(kGroup, id, limit, before);
+    EXPECT_TRUE(events.ok()) << events.status();
+    std::vector<std::string> items;
+    if (events.ok()) {
+      for (const PastEvent& e : *events) items.push_back(e.item_id);
+    }
+    return items;
   }
 
   TempDir dir_;
@@ -58,11 +63,8 @@ TEST_F(EventLogTest, HistoryIsOrderedBySentAtWhateverTheArrivalOrder) {
   Put("u", "s", {Ev("e1", "b", 200), Ev("e2", "a", 100)});
   Put("u", "s", {Ev("e3", "c", 150)});
   EXPECT_THAT(Items("u"), ElementsAre("b", "c", "a"));  // newest first
-  auto before = log_->RecentItems(kGroup, "u", 10, HistoryBound{200 * 1000000, 0});
-  ASSERT_TRUE(before.ok());
-  EXPECT_THAT(*before, ElementsAre("c", "a"));
-  auto limited = log_->RecentItems(kGroup, "u", 1);
-  EXPECT_THAT(*limited, ElementsAre("b"));
+  EXPECT_THAT(Items("u", 10, HistoryBound{200 * 1000000, 0}), ElementsAre("c", "a"));
+  EXPECT_THAT(Items("u", 1), ElementsAre("b"));
 }
 
 TEST_F(EventLogTest, RepeatedEventIdsAreStoredOnce) {

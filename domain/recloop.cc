@@ -208,10 +208,7 @@ absl::StatusOr<v1::Recommender> Recloop::CreateRecommender(
         const std::vector<PastEvent> window(recent.begin(), recent.end());
         recommender->Learn(learned, window);
         if (!event.item_id().empty()) {
-          recent.push_front({event.item_id(), event.event_type(),
-                             event.has_event_value()
-                                 ? absl::optional<float>(event.event_value())
-                                 : absl::nullopt});
+          recent.push_front(PastEvent::Of(event));
           if (recent.size() > kLearningWindow) recent.pop_back();
         }
         return absl::OkStatus();

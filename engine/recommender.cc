@@ -53,10 +53,7 @@ void Recommender::Learn(const LearnedEvent& learned, absl::Span<const PastEvent>
   Interaction interaction;
   interaction.item_id = event.item_id();
   interaction.time = learned.sent_at;
-  interaction.weight = options_.EventWeight(
-      event.event_type(),
-      event.has_event_value() ? absl::optional<float>(event.event_value())
-                              : absl::nullopt);
+  interaction.weight = options_.EventWeight(event.event_type(), PastEvent::ValueOf(event));
   interaction.contexts = learned.contexts;
   interaction.impressions.assign(learned.event->effective_impression().begin(),
                                  learned.event->effective_impression().end());

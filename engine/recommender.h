@@ -26,6 +26,14 @@ struct PastEvent {
   std::string item_id;
   std::string event_type;
   absl::optional<float> event_value;
+
+  static PastEvent Of(const v1::Event& event) {
+    return {event.item_id(), event.event_type(), ValueOf(event)};
+  }
+  static absl::optional<float> ValueOf(const v1::Event& event) {
+    return event.has_event_value() ? absl::optional<float>(event.event_value())
+                                   : absl::nullopt;
+  }
 };
 
 // One event to learn, with what the event log and schema derived for it.
