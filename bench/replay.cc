@@ -419,6 +419,17 @@ int ReplayInteractions(int argc, char** argv) {
   return 0;
 }
 
+// Sends `events` of `user` in PutEvents calls of up to 10, in order.
+void PutInBatches(Replayer* replayer, const std::string& user,
+                  std::vector<v1::Event> events) {
+  for (size_t i = 0; i < events.size(); i += 10) {
+    std::vector<v1::Event> batch(std::make_move_iterator(events.begin() + i),
+                                 std::make_move_iterator(
+                                     events.begin() + std::min(events.size(), i + 10)));
+    replayer->Put(user, std::move(batch));
+  }
+}
+
 // MIND: for each impression log in time order, every recommender serves a
 // list to the user; a served item that the user clicked in that log counts
 // as a click. Then the log is sent: its clicks as events whose explicit
@@ -449,17 +460,13 @@ int ReplayMind(int argc, char** argv) {
     const Impression& imp = log[n];
     // The user's clicks before the log period, once, a day before.
     if (seeded.insert(imp.user).second && !imp.history.empty()) {
-      std::vector<v1::Event> batch;
+      std::vector<v1::Event> history;
       for (size_t h = 0; h < imp.history.size(); ++h) {
-        batch.push_back(MakeEvent(absl::StrCat("m", next_id++), "click", imp.history[h],
-                                  imp.ts - 86400 - static_cast<int64_t>(
-                                                       imp.history.size() - h)));
-        if (batch.size() == 10) {
-          replayer.Put(imp.user, std::move(batch));
-          batch.clear();
-        }
+        history.push_back(MakeEvent(absl::StrCat("m", next_id++), "click", imp.history[h],
+                                    imp.ts - 86400 - static_cast<int64_t>(
+                                                         imp.history.size() - h)));
       }
-      if (!batch.empty()) replayer.Put(imp.user, std::move(batch));
+      PutInBatches(&replayer, imp.user, std::move(history));
     }
     absl::flat_hash_set<std::string> clicked;
     for (const auto& [item, click] : imp.shown) {
@@ -480,7 +487,7 @@ int ReplayMind(int argc, char** argv) {
       }
       q.lists_with_click += any;
     }
-    std::vector<v1::Event> batch;
+    std::vector<v1::Event> log_events;
     for (size_t c = 0; c < imp.shown.size(); c += 25) {
       const size_t end = std::min(imp.shown.size(), c + 25);
       std::vector<std::string> chunk;
@@ -494,14 +501,10 @@ int ReplayMind(int argc, char** argv) {
         v1::Event e = MakeEvent(absl::StrCat("m", next_id++),
                                 item.empty() ? "impression" : "click", item, imp.ts);
         for (const std::string& shown : chunk) e.add_impression(shown);
-        batch.push_back(std::move(e));
-        if (batch.size() == 10) {
-          replayer.Put(imp.user, std::move(batch));
-          batch.clear();
-        }
+        log_events.push_back(std::move(e));
       }
     }
-    if (!batch.empty()) replayer.Put(imp.user, std::move(batch));
+    PutInBatches(&replayer, imp.user, std::move(log_events));
     if (absl::GetFlag(FLAGS_progress) && (n + 1) % 500 == 0) {
       std::fprintf(stderr, "\r%zu/%zu impression logs", n + 1, log.size());
     }

@@ -17,6 +17,7 @@
 #include "gtest/gtest.h"
 #include "recloop/v1/recloop.grpc.pb.h"
 #include "tests/testing/process.h"
+#include "tests/testing/recloopd_process.h"
 #include "tests/testing/temp_dir.h"
 
 namespace recloop {
@@ -29,29 +30,18 @@ class BlackBoxTest : public ::testing::Test {
  protected:
   // Starts recloopd on dir_/data and waits until it accepts calls.
   void StartServer() {
-    for (int attempt = 0; attempt < 5; ++attempt) {
-      port_ = PickFreePort();
-      server_ = std::make_unique<ChildProcess>(
-          std::vector<std::string>{BinaryFromEnv("RECLOOPD"),
-                                   absl::StrCat("--listen=127.0.0.1:", port_),
-                                   "--data_dir=" + data_dir()},
-          log_path());
-      channel_ = grpc::CreateChannel(address(), grpc::InsecureChannelCredentials());
-      if (channel_->WaitForConnected(std::chrono::system_clock::now() +
-                                     std::chrono::seconds(20))) {
-        trackers_ = v1::EventTrackerService::NewStub(channel_);
-        events_ = v1::EventService::NewStub(channel_);
-        recs_ = v1::RecommendationService::NewStub(channel_);
-        return;
-      }
-      server_.reset();  // Port clash or slow start: try another port.
-    }
-    FAIL() << "recloopd did not start; log:\n" << ReadFile(log_path());
+    server_ = std::make_unique<RecloopdProcess>(data_dir(), log_path());
+    ASSERT_TRUE(server_->started()) << "recloopd did not start; log:\n"
+                                    << ReadFile(log_path());
+    channel_ = server_->channel();
+    trackers_ = v1::EventTrackerService::NewStub(channel_);
+    events_ = v1::EventService::NewStub(channel_);
+    recs_ = v1::RecommendationService::NewStub(channel_);
   }
 
   std::string data_dir() const { return dir_.Sub("data"); }
   std::string log_path() const { return dir_.Sub("recloopd.log"); }
-  std::string address() const { return absl::StrCat("127.0.0.1:", port_); }
+  std::string address() const { return server_->address(); }
 
   std::string CreateTracker() {
     grpc::ClientContext c1, c2;
@@ -112,9 +102,8 @@ class BlackBoxTest : public ::testing::Test {
   }
 
   TempDir dir_;
-  int port_ = 0;
   int64_t seconds_ = 0;
-  std::unique_ptr<ChildProcess> server_;
+  std::unique_ptr<RecloopdProcess> server_;
   std::shared_ptr<grpc::Channel> channel_;
   std::unique_ptr<v1::EventTrackerService::Stub> trackers_;
   std::unique_ptr<v1::EventService::Stub> events_;

@@ -26,6 +26,7 @@
 #include "gtest/gtest.h"
 #include "recloop/v1/recloop.grpc.pb.h"
 #include "tests/testing/process.h"
+#include "tests/testing/recloopd_process.h"
 #include "tests/testing/temp_dir.h"
 
 namespace recloop {
@@ -38,35 +39,6 @@ int EnvInt(const char* name, int fallback) {
   const char* v = std::getenv(name);
   return v != nullptr && *v != '\0' ? std::atoi(v) : fallback;
 }
-
-class Server {
- public:
-  Server(const std::string& data_dir, const std::string& log) {
-    for (int attempt = 0; attempt < 5; ++attempt) {
-      port_ = PickFreePort();
-      process_ = std::make_unique<ChildProcess>(
-          std::vector<std::string>{BinaryFromEnv("RECLOOPD"),
-                                   absl::StrCat("--listen=127.0.0.1:", port_),
-                                   "--data_dir=" + data_dir},
-          log);
-      channel_ = grpc::CreateChannel(address(), grpc::InsecureChannelCredentials());
-      if (channel_->WaitForConnected(std::chrono::system_clock::now() +
-                                     std::chrono::seconds(30))) {
-        return;
-      }
-      process_.reset();
-    }
-    ADD_FAILURE() << "recloopd did not start:\n" << ReadFile(log);
-  }
-  std::string address() const { return absl::StrCat("127.0.0.1:", port_); }
-  std::shared_ptr<grpc::Channel> channel() const { return channel_; }
-  ChildProcess* process() { return process_.get(); }
-
- private:
-  int port_ = 0;
-  std::unique_ptr<ChildProcess> process_;
-  std::shared_ptr<grpc::Channel> channel_;
-};
 
 // What one writer sent in one round.
 struct WriterLog {
@@ -83,7 +55,8 @@ TEST(CrashTest, EveryAcknowledgedEventSurvivesKillNine) {
 
   std::string tracking_id;
   {
-    Server server(data, log);
+    RecloopdProcess server(data, log);
+    ASSERT_TRUE(server.started()) << ReadFile(log);
     auto trackers = v1::EventTrackerService::NewStub(server.channel());
     grpc::ClientContext c1, c2;
     v1::CreateDatasetGroupRequest g;
@@ -96,13 +69,14 @@ TEST(CrashTest, EveryAcknowledgedEventSurvivesKillNine) {
     v1::EventTracker tracker;
     ASSERT_TRUE(trackers->CreateEventTracker(&c2, t, &tracker).ok());
     tracking_id = tracker.tracking_id();
-    server.process()->Signal(SIGKILL);
-    server.process()->Wait(10);
+    server.Signal(SIGKILL);
+    server.Wait(10);
   }
 
   int64_t total_acked = 0, total_unknown = 0, unknown_present = 0;
   for (int round = 0; round < kill_points; ++round) {
-    Server server(data, log);
+    RecloopdProcess server(data, log);
+    ASSERT_TRUE(server.started()) << ReadFile(log);
     std::vector<WriterLog> logs(kWriters);
     std::atomic<bool> stop{false};
     std::atomic<int64_t> acked{0};
@@ -157,12 +131,13 @@ TEST(CrashTest, EveryAcknowledgedEventSurvivesKillNine) {
     // random delay.
     while (acked.load() < 200) std::this_thread::sleep_for(std::chrono::milliseconds(2));
     std::this_thread::sleep_for(std::chrono::milliseconds(rng() % 400));
-    server.process()->Signal(SIGKILL);
-    EXPECT_EQ(server.process()->Wait(10), 128 + SIGKILL);
+    server.Signal(SIGKILL);
+    EXPECT_EQ(server.Wait(10), 128 + SIGKILL);
     stop.store(true);
     for (auto& t : writers) t.join();
 
-    Server restarted(data, log);
+    RecloopdProcess restarted(data, log);
+    ASSERT_TRUE(restarted.started()) << ReadFile(log);
     auto events = v1::EventService::NewStub(restarted.channel());
     for (int w = 0; w < kWriters; ++w) {
       v1::GetUserHistoryRequest h;
@@ -195,8 +170,8 @@ TEST(CrashTest, EveryAcknowledgedEventSurvivesKillNine) {
       for (const auto& batch : logs[w].unknown) sent += batch.size();
       EXPECT_LE(present.size(), sent);
     }
-    restarted.process()->Signal(SIGKILL);
-    restarted.process()->Wait(10);
+    restarted.Signal(SIGKILL);
+    restarted.Wait(10);
   }
   std::printf("kill points %d: %lld acknowledged events all present; %lld in-flight "
               "batches, %lld stored whole, the rest absent\n",

@@ -2,6 +2,9 @@
 // a real gRPC channel through the generated stubs, as clients do. Each
 // numbered behaviour of the v1 contract has a test here.
 #include <chrono>
+#include <condition_variable>
+#include <mutex>
+#include <utility>
 #include <memory>
 #include <string>
 #include <vector>
@@ -22,6 +25,36 @@ namespace {
 using ::testing::ElementsAre;
 using ::testing::ElementsAreArray;
 using ::testing::HasSubstr;
+
+// A unary call with raw bytes, as a client that bypasses the generated
+// stubs would make it. Returns the status and the response bytes.
+std::pair<grpc::Status, std::string> RawUnaryCall(grpc::Channel* channel,
+                                                  const std::string& method,
+                                                  const std::string& request_bytes) {
+  grpc::GenericStub stub(channel->shared_from_this());
+  grpc::ClientContext c;
+  grpc::Slice slice(request_bytes);
+  grpc::ByteBuffer request(&slice, 1), response;
+  std::mutex mu;
+  std::condition_variable cv;
+  bool done = false;
+  grpc::Status status;
+  stub.UnaryCall(&c, method, grpc::StubOptions(), &request, &response,
+                 [&](grpc::Status s) {
+                   std::lock_guard<std::mutex> lock(mu);
+                   status = s;
+                   done = true;
+                   cv.notify_one();
+                 });
+  std::unique_lock<std::mutex> lock(mu);
+  cv.wait(lock, [&] { return done; });
+  std::string bytes;
+  std::vector<grpc::Slice> slices;
+  if (status.ok() && response.Dump(&slices).ok()) {
+    for (const auto& s : slices) bytes += std::string(s.begin(), s.end());
+  }
+  return {status, bytes};
+}
 
 class E2eTest : public ::testing::Test {
  protected:
@@ -349,22 +382,8 @@ TEST_F(E2eTest, MalformedProtobufBytesAreRejectedWithoutHarm) {
   for (const std::string& garbage :
        {std::string("\xff\xff\xff\xff\xff", 5), std::string("\x0a\xff\x01", 3),
         std::string(1000, '\x0a')}) {
-    grpc::ClientContext c;
-    grpc::Slice slice(garbage);
-    grpc::ByteBuffer request(&slice, 1), response;
-    std::mutex mu;
-    std::condition_variable cv;
-    bool done = false;
-    grpc::Status status;
-    stub.UnaryCall(&c, "/recloop.v1.EventService/PutEvents", grpc::StubOptions(), &request,
-                   &response, [&](grpc::Status s) {
-                     std::lock_guard<std::mutex> lock(mu);
-                     status = s;
-                     done = true;
-                     cv.notify_one();
-                   });
-    std::unique_lock<std::mutex> lock(mu);
-    cv.wait(lock, [&] { return done; });
+    grpc::Status status =
+        RawUnaryCall(channel_.get(), "/recloop.v1.EventService/PutEvents", garbage).first;
     EXPECT_FALSE(status.ok());
     EXPECT_NE(status.error_code(), grpc::StatusCode::UNAVAILABLE) << "the server survived";
   }
@@ -572,29 +591,9 @@ TEST_F(E2eTest, RankingReturnsExactlyTheInputItems) {
 // --- 7. Server: health and reflection ------------------------------------------------
 
 TEST_F(E2eTest, HealthServiceReportsServing) {
-  grpc::GenericStub stub(channel_);
-  grpc::ClientContext c;
-  grpc::ByteBuffer request, response;
-  grpc::Slice empty("", 0);
-  request = grpc::ByteBuffer(&empty, 1);
-  grpc::Status status;
-  std::mutex mu;
-  std::condition_variable cv;
-  bool done = false;
-  stub.UnaryCall(&c, "/grpc.health.v1.Health/Check", grpc::StubOptions(), &request,
-                 &response, [&](grpc::Status s) {
-                   std::lock_guard<std::mutex> lock(mu);
-                   status = s;
-                   done = true;
-                   cv.notify_one();
-                 });
-  std::unique_lock<std::mutex> lock(mu);
-  cv.wait(lock, [&] { return done; });
+  // HealthCheckRequest{service: ""} is empty on the wire.
+  auto [status, bytes] = RawUnaryCall(channel_.get(), "/grpc.health.v1.Health/Check", "");
   ASSERT_TRUE(status.ok()) << status.error_message();
-  std::vector<grpc::Slice> slices;
-  ASSERT_TRUE(response.Dump(&slices).ok());
-  std::string bytes;
-  for (const auto& s : slices) bytes += std::string(s.begin(), s.end());
   EXPECT_EQ(bytes, std::string("\x08\x01", 2)) << "HealthCheckResponse{status: SERVING}";
 }
 
