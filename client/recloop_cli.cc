@@ -1,8 +1,14 @@
-// recloop: command-line client for recloopd. One subcommand per RPC; prints
-// the response as JSON. Errors print the gRPC status and exit non-zero.
+// recloop: command-line client for recloopd, built on the client library.
+// One subcommand per RPC; prints the response as JSON, or as a table with
+// --output=table. put-events also imports JSON lines or CSV from standard
+// input through an EventBuffer. Errors print the gRPC status and exit
+// non-zero.
+#include <unistd.h>
+
 #include <cstdio>
 #include <fstream>
 #include <iostream>
+#include <optional>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -15,12 +21,27 @@
 #include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_format.h"
+#include "client/client.h"
+#include "client/event_buffer.h"
+#include "client/event_import.h"
+#include "client/table_output.h"
 #include "google/protobuf/util/json_util.h"
-#include "grpcpp/grpcpp.h"
-#include "recloop/v1/recloop.grpc.pb.h"
 
 ABSL_FLAG(std::string, address, "127.0.0.1:50051", "recloopd address host:port");
-ABSL_FLAG(absl::Duration, timeout, absl::Seconds(10), "deadline of each call");
+ABSL_FLAG(absl::Duration, timeout, absl::Seconds(10),
+          "deadline of each call, retries included");
+ABSL_FLAG(int, max_attempts, 5,
+          "attempts per call when the server is UNAVAILABLE or RESOURCE_EXHAUSTED");
+ABSL_FLAG(std::string, output, "json", "json, or table for people");
+ABSL_FLAG(std::string, input_format, "",
+          "put-events: read events from standard input, as jsonl or csv");
+ABSL_FLAG(std::string, progress, "auto",
+          "put-events from stdin: print a progress line (auto: when stderr is a terminal)");
+ABSL_FLAG(absl::Duration, progress_interval, absl::Seconds(1), "time between progress lines");
+ABSL_FLAG(absl::Duration, flush_interval, absl::Milliseconds(100),
+          "put-events from stdin: longest wait for a batch of 10 to fill");
 ABSL_FLAG(std::string, name, "", "resource name");
 ABSL_FLAG(std::string, schema_file, "", "Avro JSON Interactions schema file");
 ABSL_FLAG(std::string, dataset_group, "", "dataset group name");
@@ -65,6 +86,14 @@ commands:
                          [--item_id] [--event_value] [--event_id] [--properties]
                          [--sent_at] [--recommendation_id] [--impression]
                          [--attribution_source]
+  put-events --input_format=jsonl|csv [--tracking_id] [--session_id]
+                         [--event_type] [--flush_interval] [--progress]
+                         reads one event per line from standard input, for
+                         example {"user_id": "u1", "item_id": "i1",
+                         "event_type": "click", "sent_at": 1700000000};
+                         CSV has a header row (Personalize's interactions
+                         CSV works as it is); flags give missing fields, and
+                         session_id defaults to user_id
   get-recommendations    --dataset_group [--user_id] [--item_id]
                          [--num_results] [--recommender] [--context]
   get-personalized-ranking --dataset_group --user_id --input_list
@@ -75,26 +104,32 @@ commands:
   list-recommenders      [--dataset_group] [--max_results] [--next_token]
   delete-recommender     --name [--dataset_group]
 
-Responses print as JSON. Errors print the gRPC status; the exit code is 1
-for a failed call and 2 for bad usage.)";
+Responses print as JSON (--output=table for a table). Calls are retried with
+backoff on UNAVAILABLE and RESOURCE_EXHAUSTED. Errors print the gRPC status;
+the exit code is 1 for a failed call or rejected input and 2 for bad usage.)";
 
 struct UsageError {
   std::string message;
 };
 
-int PrintStatus(const grpc::Status& status) {
-  static const char* kNames[] = {
-      "OK", "CANCELLED", "UNKNOWN", "INVALID_ARGUMENT", "DEADLINE_EXCEEDED",
-      "NOT_FOUND", "ALREADY_EXISTS", "PERMISSION_DENIED", "RESOURCE_EXHAUSTED",
-      "FAILED_PRECONDITION", "ABORTED", "OUT_OF_RANGE", "UNIMPLEMENTED",
-      "INTERNAL", "UNAVAILABLE", "DATA_LOSS", "UNAUTHENTICATED"};
-  int code = status.error_code();
-  std::cerr << "error: " << (code >= 0 && code <= 16 ? kNames[code] : "UNKNOWN")
-            << ": " << status.error_message() << "\n";
+int PrintStatus(const absl::Status& status) {
+  std::cerr << "error: " << absl::StatusCodeToString(status.code()) << ": "
+            << status.message() << "\n";
   return 1;
 }
 
+bool TableOutput() {
+  const std::string output = absl::GetFlag(FLAGS_output);
+  if (output == "table") return true;
+  if (output != "json") throw UsageError{"--output is json or table"};
+  return false;
+}
+
 int Print(const google::protobuf::Message& message) {
+  if (TableOutput()) {
+    std::cout << client::RenderTable(message);
+    return 0;
+  }
   std::string json;
   google::protobuf::util::JsonPrintOptions options;
   options.add_whitespace = true;
@@ -102,6 +137,12 @@ int Print(const google::protobuf::Message& message) {
   (void)google::protobuf::util::MessageToJsonString(message, &json, options);
   std::cout << json;
   return 0;
+}
+
+template <typename Response>
+int Print(const absl::StatusOr<Response>& response) {
+  if (!response.ok()) return PrintStatus(response.status());
+  return Print(*response);
 }
 
 std::string Required(const absl::Flag<std::string>& flag, const char* name) {
@@ -138,28 +179,132 @@ void FillContext(google::protobuf::Map<std::string, std::string>* context) {
   }
 }
 
-template <typename Stub, typename Request, typename Response>
-int Call(Stub* stub,
-         grpc::Status (Stub::*method)(grpc::ClientContext*, const Request&, Response*),
-         const Request& request) {
-  grpc::ClientContext context;
-  context.set_deadline(std::chrono::system_clock::now() +
-                       absl::ToChronoNanoseconds(absl::GetFlag(FLAGS_timeout)));
-  Response response;
-  grpc::Status status = (stub->*method)(&context, request, &response);
-  if (!status.ok()) return PrintStatus(status);
-  return Print(response);
+// Prints how far an import got, on stderr: in place on a terminal, one line
+// per interval otherwise.
+class Progress {
+ public:
+  Progress() : start_(absl::Now()), last_(start_) {
+    const std::string flag = absl::GetFlag(FLAGS_progress);
+    terminal_ = isatty(STDERR_FILENO) == 1;
+    if (flag == "auto") {
+      enabled_ = terminal_;
+    } else if (flag == "true" || flag == "false") {
+      enabled_ = flag == "true";
+    } else {
+      throw UsageError{"--progress is auto, true or false"};
+    }
+  }
+
+  void Tick(int64_t read, const client::EventBufferStats& stats) {
+    const absl::Time now = absl::Now();
+    if (!enabled_ || now - last_ < absl::GetFlag(FLAGS_progress_interval)) return;
+    last_ = now;
+    Print(read, stats, now, terminal_ ? "\r" : "", terminal_ ? "" : "\n");
+  }
+
+  void Done(int64_t read, const client::EventBufferStats& stats) {
+    if (enabled_) Print(read, stats, absl::Now(), terminal_ ? "\r" : "", "\n");
+  }
+
+  double Seconds() const { return absl::ToDoubleSeconds(absl::Now() - start_); }
+
+ private:
+  void Print(int64_t read, const client::EventBufferStats& stats, absl::Time now,
+             const char* begin, const char* end) {
+    const double seconds = std::max(absl::ToDoubleSeconds(now - start_), 1e-9);
+    std::cerr << absl::StrFormat(
+                     "%sput-events: %d events read, %d stored, %d failed, %.0f events/s%s",
+                     begin, read, stats.stored + stats.duplicates, stats.failed,
+                     (stats.stored + stats.duplicates) / seconds, end)
+              << std::flush;
+  }
+
+  const absl::Time start_;
+  absl::Time last_;
+  bool terminal_ = false;
+  bool enabled_ = false;
+};
+
+// put-events --input_format: one event per line of standard input, sent in
+// batches through an EventBuffer. Stops at the first unreadable line, after
+// sending what came before it.
+int ImportEvents(client::Client& client) {
+  const std::string format = absl::GetFlag(FLAGS_input_format);
+  if (format != "jsonl" && format != "csv") throw UsageError{"--input_format is jsonl or csv"};
+  client::ImportDefaults defaults{absl::GetFlag(FLAGS_tracking_id),
+                                  absl::GetFlag(FLAGS_session_id),
+                                  absl::GetFlag(FLAGS_event_type)};
+  Progress progress;
+  client::EventBufferOptions options;
+  options.max_delay = absl::GetFlag(FLAGS_flush_interval);
+  options.on_error = [](const absl::Status& status, const v1::PutEventsRequest& request) {
+    std::cerr << "error: " << absl::StatusCodeToString(status.code()) << ": "
+              << status.message() << " (" << request.event_list_size()
+              << " events of user \"" << request.user_id() << "\", session \""
+              << request.session_id() << "\" not stored)\n";
+  };
+  client::EventBuffer buffer(&client, options);
+
+  std::optional<client::CsvEventReader> csv;
+  absl::Status input_error;
+  int64_t line_number = 0, read = 0;
+  std::string line;
+  while (std::getline(std::cin, line)) {
+    ++line_number;
+    if (absl::StripAsciiWhitespace(line).empty()) continue;
+    absl::StatusOr<client::ImportedEvent> event;
+    if (format == "csv" && !csv.has_value()) {
+      auto reader = client::CsvEventReader::Create(line, defaults);
+      if (!reader.ok()) {
+        input_error = reader.status();
+        break;
+      }
+      csv.emplace(*std::move(reader));
+      continue;
+    }
+    event = format == "csv" ? csv->Parse(line) : client::ParseJsonLine(line, defaults);
+    absl::Status added = event.ok() ? buffer.Add(event->tracking_id, event->user_id,
+                                                  event->session_id, std::move(event->event))
+                                    : event.status();
+    if (!added.ok()) {
+      input_error = added;
+      break;
+    }
+    ++read;
+    progress.Tick(read, buffer.stats());
+  }
+  const absl::Status sent = buffer.Close();
+  const client::EventBufferStats stats = buffer.stats();
+  progress.Done(read, stats);
+
+  const double seconds = progress.Seconds();
+  const double rate = seconds > 0 ? (stats.stored + stats.duplicates) / seconds : 0;
+  if (TableOutput()) {
+    std::cout << absl::StrFormat(
+        "read: %d\nstored: %d\nduplicates: %d\nfailed: %d\ncalls: %d\nseconds: %.3f\n"
+        "events_per_second: %.0f\n",
+        read, stats.stored, stats.duplicates, stats.failed, stats.calls, seconds, rate);
+  } else {
+    std::cout << absl::StrFormat(
+        "{\n \"read\": %d,\n \"stored\": %d,\n \"duplicates\": %d,\n \"failed\": %d,\n"
+        " \"calls\": %d,\n \"seconds\": %.3f,\n \"events_per_second\": %.0f\n}\n",
+        read, stats.stored, stats.duplicates, stats.failed, stats.calls, seconds, rate);
+  }
+  if (!input_error.ok()) {
+    return PrintStatus(absl::Status(
+        input_error.code(), absl::StrCat("line ", line_number, ": ", input_error.message(),
+                                         " (the lines before it were sent)")));
+  }
+  return sent.ok() ? 0 : 1;
 }
 
 int Run(const std::string& command) {
-  auto channel = grpc::CreateChannel(absl::GetFlag(FLAGS_address),
-                                     grpc::InsecureChannelCredentials());
-  auto trackers = v1::EventTrackerService::NewStub(channel);
-  auto events = v1::EventService::NewStub(channel);
-  auto recs = v1::RecommendationService::NewStub(channel);
-  using Trackers = v1::EventTrackerService::Stub;
-  using Events = v1::EventService::Stub;
-  using Recs = v1::RecommendationService::Stub;
+  (void)TableOutput();  // checks --output before any call
+  client::ClientOptions options;
+  options.timeout = absl::GetFlag(FLAGS_timeout);
+  options.max_attempts = absl::GetFlag(FLAGS_max_attempts);
+  std::unique_ptr<client::Client> client =
+      client::Client::Connect(absl::GetFlag(FLAGS_address), options);
 
   if (command == "create-dataset-group") {
     v1::CreateDatasetGroupRequest r;
@@ -171,48 +316,49 @@ int Run(const std::string& command) {
       text << in.rdbuf();
       r.set_schema(text.str());
     }
-    return Call(trackers.get(), &Trackers::CreateDatasetGroup, r);
+    return Print(client->CreateDatasetGroup(r));
   }
   if (command == "describe-dataset-group") {
     v1::DescribeDatasetGroupRequest r;
     r.set_name(Required(FLAGS_name, "name"));
-    return Call(trackers.get(), &Trackers::DescribeDatasetGroup, r);
+    return Print(client->DescribeDatasetGroup(r));
   }
   if (command == "list-dataset-groups") {
     v1::ListDatasetGroupsRequest r;
     r.set_max_results(absl::GetFlag(FLAGS_max_results));
     r.set_next_token(absl::GetFlag(FLAGS_next_token));
-    return Call(trackers.get(), &Trackers::ListDatasetGroups, r);
+    return Print(client->ListDatasetGroups(r));
   }
   if (command == "delete-dataset-group") {
     v1::DeleteDatasetGroupRequest r;
     r.set_name(Required(FLAGS_name, "name"));
-    return Call(trackers.get(), &Trackers::DeleteDatasetGroup, r);
+    return Print(client->DeleteDatasetGroup(r));
   }
   if (command == "create-event-tracker") {
     v1::CreateEventTrackerRequest r;
     r.set_name(Required(FLAGS_name, "name"));
     r.set_dataset_group(Required(FLAGS_dataset_group, "dataset_group"));
-    return Call(trackers.get(), &Trackers::CreateEventTracker, r);
+    return Print(client->CreateEventTracker(r));
   }
   if (command == "describe-event-tracker") {
     v1::DescribeEventTrackerRequest r;
     r.set_name(Required(FLAGS_name, "name"));
-    return Call(trackers.get(), &Trackers::DescribeEventTracker, r);
+    return Print(client->DescribeEventTracker(r));
   }
   if (command == "list-event-trackers") {
     v1::ListEventTrackersRequest r;
     r.set_dataset_group(absl::GetFlag(FLAGS_dataset_group));
     r.set_max_results(absl::GetFlag(FLAGS_max_results));
     r.set_next_token(absl::GetFlag(FLAGS_next_token));
-    return Call(trackers.get(), &Trackers::ListEventTrackers, r);
+    return Print(client->ListEventTrackers(r));
   }
   if (command == "delete-event-tracker") {
     v1::DeleteEventTrackerRequest r;
     r.set_name(Required(FLAGS_name, "name"));
-    return Call(trackers.get(), &Trackers::DeleteEventTracker, r);
+    return Print(client->DeleteEventTracker(r));
   }
   if (command == "put-events") {
+    if (!absl::GetFlag(FLAGS_input_format).empty()) return ImportEvents(*client);
     v1::PutEventsRequest r;
     r.set_tracking_id(Required(FLAGS_tracking_id, "tracking_id"));
     r.set_session_id(Required(FLAGS_session_id, "session_id"));
@@ -235,14 +381,14 @@ int Run(const std::string& command) {
     if (std::string s = absl::GetFlag(FLAGS_attribution_source); !s.empty()) {
       e->mutable_metric_attribution()->set_event_attribution_source(s);
     }
-    return Call(events.get(), &Events::PutEvents, r);
+    return Print(client->PutEvents(r));
   }
   if (command == "history") {
     v1::GetUserHistoryRequest r;
     r.set_dataset_group(Required(FLAGS_dataset_group, "dataset_group"));
     r.set_user_id(Required(FLAGS_user_id, "user_id"));
     r.set_max_results(absl::GetFlag(FLAGS_max_results));
-    return Call(events.get(), &Events::GetUserHistory, r);
+    return Print(client->GetUserHistory(r));
   }
   if (command == "get-recommendations") {
     v1::GetRecommendationsRequest r;
@@ -252,7 +398,7 @@ int Run(const std::string& command) {
     r.set_item_id(absl::GetFlag(FLAGS_item_id));
     r.set_num_results(absl::GetFlag(FLAGS_num_results));
     FillContext(r.mutable_context());
-    return Call(recs.get(), &Recs::GetRecommendations, r);
+    return Print(client->GetRecommendations(r));
   }
   if (command == "get-personalized-ranking") {
     v1::GetPersonalizedRankingRequest r;
@@ -263,7 +409,7 @@ int Run(const std::string& command) {
       r.add_input_list(item);
     }
     FillContext(r.mutable_context());
-    return Call(recs.get(), &Recs::GetPersonalizedRanking, r);
+    return Print(client->GetPersonalizedRanking(r));
   }
   if (command == "create-recommender") {
     v1::CreateRecommenderRequest r;
@@ -279,26 +425,26 @@ int Run(const std::string& command) {
         throw UsageError{absl::StrCat("--config: ", parsed.message().as_string())};
       }
     }
-    return Call(recs.get(), &Recs::CreateRecommender, r);
+    return Print(client->CreateRecommender(r));
   }
   if (command == "describe-recommender") {
     v1::DescribeRecommenderRequest r;
     r.set_name(Required(FLAGS_name, "name"));
     r.set_dataset_group(absl::GetFlag(FLAGS_dataset_group));
-    return Call(recs.get(), &Recs::DescribeRecommender, r);
+    return Print(client->DescribeRecommender(r));
   }
   if (command == "list-recommenders") {
     v1::ListRecommendersRequest r;
     r.set_dataset_group(absl::GetFlag(FLAGS_dataset_group));
     r.set_max_results(absl::GetFlag(FLAGS_max_results));
     r.set_next_token(absl::GetFlag(FLAGS_next_token));
-    return Call(recs.get(), &Recs::ListRecommenders, r);
+    return Print(client->ListRecommenders(r));
   }
   if (command == "delete-recommender") {
     v1::DeleteRecommenderRequest r;
     r.set_name(Required(FLAGS_name, "name"));
     r.set_dataset_group(absl::GetFlag(FLAGS_dataset_group));
-    return Call(recs.get(), &Recs::DeleteRecommender, r);
+    return Print(client->DeleteRecommender(r));
   }
   throw UsageError{absl::StrCat("unknown command \"", command, "\"")};
 }

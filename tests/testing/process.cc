@@ -104,14 +104,23 @@ std::string ReadFile(const std::string& path) {
   return s.str();
 }
 
-CommandResult RunCommand(const std::vector<std::string>& argv) {
+CommandResult RunCommand(const std::vector<std::string>& argv, const std::string& input) {
+  char in_path[] = "/tmp/recloop-cmd-in-XXXXXX";
   char out_path[] = "/tmp/recloop-cmd-out-XXXXXX";
   char err_path[] = "/tmp/recloop-cmd-err-XXXXXX";
+  int in_fd = mkstemp(in_path);
   int out_fd = mkstemp(out_path);
   int err_fd = mkstemp(err_path);
+  for (size_t written = 0; written < input.size();) {
+    ssize_t n = write(in_fd, input.data() + written, input.size() - written);
+    if (n <= 0) break;
+    written += static_cast<size_t>(n);
+  }
+  lseek(in_fd, 0, SEEK_SET);
   std::vector<char*> args = Argv(argv);
   pid_t pid = fork();
   if (pid == 0) {
+    dup2(in_fd, STDIN_FILENO);
     dup2(out_fd, STDOUT_FILENO);
     dup2(err_fd, STDERR_FILENO);
     execv(args[0], args.data());
@@ -119,10 +128,12 @@ CommandResult RunCommand(const std::vector<std::string>& argv) {
   }
   int status = 0;
   waitpid(pid, &status, 0);
+  close(in_fd);
   close(out_fd);
   close(err_fd);
   CommandResult result{WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status),
                        ReadFile(out_path), ReadFile(err_path)};
+  unlink(in_path);
   unlink(out_path);
   unlink(err_path);
   return result;

@@ -43,8 +43,9 @@ struct CommandResult {
   std::string err;
 };
 
-// Runs a command to completion and captures its output.
-CommandResult RunCommand(const std::vector<std::string>& argv);
+// Runs a command to completion, with `input` as its standard input, and
+// captures its output.
+CommandResult RunCommand(const std::vector<std::string>& argv, const std::string& input = "");
 
 std::string ReadFile(const std::string& path);
 
