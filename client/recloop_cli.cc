@@ -5,6 +5,7 @@
 // non-zero.
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <fstream>
 #include <iostream>
@@ -22,6 +23,7 @@
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_format.h"
 #include "client/client.h"
 #include "client/event_buffer.h"
@@ -86,9 +88,11 @@ commands:
                          [--item_id] [--event_value] [--event_id] [--properties]
                          [--sent_at] [--recommendation_id] [--impression]
                          [--attribution_source]
-  put-events --input_format=jsonl|csv [--tracking_id] [--session_id]
+  put-events [--input_format=jsonl|csv|auto] [--tracking_id] [--session_id]
                          [--event_type] [--flush_interval] [--progress]
-                         reads one event per line from standard input, for
+                         reads one event per line from standard input (also
+                         without --input_format when neither --event_type nor
+                         --item_id is given and stdin is not a terminal), for
                          example {"user_id": "u1", "item_id": "i1",
                          "event_type": "click", "sent_at": 1700000000};
                          CSV has a header row (Personalize's interactions
@@ -104,6 +108,7 @@ commands:
   list-recommenders      [--dataset_group] [--max_results] [--next_token]
   delete-recommender     --name [--dataset_group]
 
+Flags may be spelled with dashes (--schema-file) or underscores (--schema_file).
 Responses print as JSON (--output=table for a table). Calls are retried with
 backoff on UNAVAILABLE and RESOURCE_EXHAUSTED. Errors print the gRPC status;
 the exit code is 1 for a failed call or rejected input and 2 for bad usage.)";
@@ -229,8 +234,26 @@ class Progress {
 // batches through an EventBuffer. Stops at the first unreadable line, after
 // sending what came before it.
 int ImportEvents(client::Client& client) {
-  const std::string format = absl::GetFlag(FLAGS_input_format);
-  if (format != "jsonl" && format != "csv") throw UsageError{"--input_format is jsonl or csv"};
+  std::string format = absl::GetFlag(FLAGS_input_format);
+  if (format.empty()) format = "auto";
+  if (format != "jsonl" && format != "csv" && format != "auto") {
+    throw UsageError{"--input_format is jsonl, csv or auto"};
+  }
+  // auto: JSON lines if the first line is an object, CSV otherwise.
+  std::string line;
+  int64_t line_number = 0;
+  while (std::getline(std::cin, line) && absl::StripAsciiWhitespace(line).empty()) {
+    ++line_number;
+  }
+  if (std::cin.fail() && absl::StripAsciiWhitespace(line).empty()) {
+    if (format == "auto") {
+      throw UsageError{"--event_type is required (or events, one per line, on standard input)"};
+    }
+    line.clear();
+  }
+  if (format == "auto") {
+    format = absl::StartsWith(absl::StripLeadingAsciiWhitespace(line), "{") ? "jsonl" : "csv";
+  }
   client::ImportDefaults defaults{absl::GetFlag(FLAGS_tracking_id),
                                   absl::GetFlag(FLAGS_session_id),
                                   absl::GetFlag(FLAGS_event_type)};
@@ -247,9 +270,9 @@ int ImportEvents(client::Client& client) {
 
   std::optional<client::CsvEventReader> csv;
   absl::Status input_error;
-  int64_t line_number = 0, read = 0;
-  std::string line;
-  while (std::getline(std::cin, line)) {
+  int64_t read = 0;
+  // `line` holds the first non-blank line already read, if any.
+  for (bool have = !line.empty(); have || std::getline(std::cin, line); have = false) {
     ++line_number;
     if (absl::StripAsciiWhitespace(line).empty()) continue;
     absl::StatusOr<client::ImportedEvent> event;
@@ -358,7 +381,11 @@ int Run(const std::string& command) {
     return Print(client->DeleteEventTracker(r));
   }
   if (command == "put-events") {
-    if (!absl::GetFlag(FLAGS_input_format).empty()) return ImportEvents(*client);
+    if (!absl::GetFlag(FLAGS_input_format).empty() ||
+        (absl::GetFlag(FLAGS_event_type).empty() && absl::GetFlag(FLAGS_item_id).empty() &&
+         isatty(STDIN_FILENO) != 1)) {
+      return ImportEvents(*client);
+    }
     v1::PutEventsRequest r;
     r.set_tracking_id(Required(FLAGS_tracking_id, "tracking_id"));
     r.set_session_id(Required(FLAGS_session_id, "session_id"));
@@ -454,7 +481,18 @@ int Run(const std::string& command) {
 
 int main(int argc, char** argv) {
   absl::SetProgramUsageMessage(recloop::kUsage);
-  std::vector<char*> args = absl::ParseCommandLine(argc, argv);
+  // --schema-file means --schema_file: flags are accepted with dashes too.
+  std::vector<std::string> spelled(argv, argv + argc);
+  std::vector<char*> with_underscores;
+  for (std::string& arg : spelled) {
+    if (absl::StartsWith(arg, "--") && arg.size() > 2) {
+      const size_t end = std::min(arg.find('='), arg.size());
+      std::replace(arg.begin() + 2, arg.begin() + end, '-', '_');
+    }
+    with_underscores.push_back(arg.data());
+  }
+  std::vector<char*> args =
+      absl::ParseCommandLine(static_cast<int>(with_underscores.size()), with_underscores.data());
   if (args.size() != 2) {
     std::cerr << recloop::kUsage << "\n";
     return 2;

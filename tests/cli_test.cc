@@ -1,5 +1,6 @@
 // The recloop CLI as a user runs it: the built binary against the built
 // recloopd, checked through the client library.
+#include <fstream>
 #include <string>
 #include <vector>
 
@@ -101,6 +102,39 @@ TEST_F(CliTest, ImportsAPersonalizeInteractionsCsv) {
   EXPECT_THAT(history.out, HasSubstr("rating"));  // the --event_type default
   CommandResult u1 = Cli({"history", "--dataset_group=shop", "--user_id=u1"});
   EXPECT_THAT(u1.out, HasSubstr("\"i,2\""));
+}
+
+TEST_F(CliTest, EventsOnStdinNeedNoFormatFlag) {
+  // No --event_type or --item_id, events piped in: read as JSON lines when
+  // the first line is an object, as CSV otherwise.
+  CommandResult jsonl = Cli({"put-events", "--tracking-id=" + tracking_id_},
+                            "\n{\"user_id\": \"j\", \"item_id\": \"i1\", \"event_type\": \"v\"}\n");
+  ASSERT_EQ(jsonl.exit_code, 0) << jsonl.err;
+  EXPECT_EQ(HistorySize("j"), 1);
+  CommandResult csv = Cli({"put-events", "--tracking_id=" + tracking_id_},
+                          "user_id,item_id,event_type\nc,i1,v\nc,i2,v\n");
+  ASSERT_EQ(csv.exit_code, 0) << csv.err;
+  EXPECT_EQ(HistorySize("c"), 2);
+  // Nothing on stdin and no event flags: a usage error, not an empty import.
+  EXPECT_EQ(Cli({"put-events", "--tracking_id=" + tracking_id_}).exit_code, 2);
+}
+
+TEST_F(CliTest, FlagsMaySpellWithDashes) {
+  const std::string schema = dir_.Sub("schema.json");
+  {
+    std::ofstream out(schema);
+    out << R"({"type": "record", "name": "Interactions", "fields": [
+      {"name": "USER_ID", "type": "string"}, {"name": "ITEM_ID", "type": "string"},
+      {"name": "TIMESTAMP", "type": "long"}, {"name": "EVENT_TYPE", "type": "string"},
+      {"name": "DEVICE", "type": "string", "categorical": true}], "version": "1.0"})";
+  }
+  CommandResult created = Cli({"create-dataset-group", "--name=typed", "--schema-file", schema});
+  ASSERT_EQ(created.exit_code, 0) << created.err;
+  EXPECT_THAT(created.out, HasSubstr("DEVICE"));
+  CommandResult tracker = Cli({"create-event-tracker", "--name=typed-web",
+                               "--dataset-group=typed", "--output", "table"});
+  ASSERT_EQ(tracker.exit_code, 0) << tracker.err;
+  EXPECT_THAT(tracker.out, HasSubstr("dataset_group: typed\n"));
 }
 
 TEST_F(CliTest, TableOutputForPeople) {
