@@ -129,6 +129,7 @@ absl::StatusOr<AppendResult> EventLog::Append(uint32_t group_id,
     if (!linked) {
       batch.Put(Cf::kSessions, link_key, user_id);
       batch.Put(Cf::kSessions, UserSessionKey(group_id, user_id, session_id), "");
+      result.linked_session = true;
     }
   }
   if (batch.Count() > 0) RETURN_IF_ERROR(store_->Write(&batch));

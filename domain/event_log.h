@@ -42,6 +42,8 @@ struct AppendResult {
   v1::PutEventsResponse response;
   // The events actually stored (duplicates left out), in request order.
   std::vector<LoggedEvent> stored;
+  // This call linked its session to its user: both histories changed.
+  bool linked_session = false;
 };
 
 // Thread-safe for reads. Append must not run concurrently for the same user,

@@ -54,6 +54,7 @@ absl::Status Recloop::Recover() {
   served_ = std::make_unique<ServedLists>(store_.get(), options_.clock,
                                           options_.recommendation_retention);
   events_ = std::make_unique<EventLog>(store_.get(), options_.clock, served_.get());
+  windows_ = std::make_unique<LearningWindows>(options_.learning_window_cache, kLearningWindow);
   recovery_.created_store = store_->created();
   recovery_.dataset_groups = static_cast<int>(registry_->AllGroups().size());
 
@@ -108,16 +109,57 @@ absl::Status Recloop::Recover() {
 }
 
 absl::Status Recloop::Learn(const DatasetGroupState& group, absl::string_view identity,
-                            const LoggedEvent& logged) {
+                            const LoggedEvent& logged, uint64_t call_last_seq) {
   const v1::Event& event = logged.event.event();
-  if (event.item_id().empty() && logged.event.effective_impression().empty()) {
-    return absl::OkStatus();  // Nothing to learn.
-  }
+  const HistoryPosition at{logged.sent_micros, logged.seq};
+  // The item events before this one, from the cache when it holds the
+  // identity, otherwise from the store.
   std::vector<PastEvent> window;
-  if (!event.item_id().empty()) {
+  const bool cached = call_last_seq != kNoCache;
+  absl::optional<LearningWindows::Hit> hit;
+  if (cached) hit = windows_->Before(group.id, identity, at);
+  if (hit) {
+    window = std::move(hit->items);
+    windows_->Advance(group.id, identity, hit->token, at, PastEvent::Of(event));
+  } else if (!event.item_id().empty() && cached) {
+    // The store already holds this call's later events (seqs up to
+    // call_last_seq); read past them to this event and its window.
+    const uint64_t later = std::max(call_last_seq, logged.seq) - logged.seq;
+    ASSIGN_OR_RETURN(std::vector<LoggedEvent> history,
+                     events_->ReadHistory(group.id, identity, kLearningWindow + 1 + later));
+    size_t j = 0;
+    bool only_later_of_this_call = true;
+    while (j < history.size() && history[j].seq != logged.seq) {
+      if (history[j].seq < logged.seq || history[j].seq > call_last_seq) {
+        only_later_of_this_call = false;
+      }
+      ++j;
+    }
+    if (j < history.size()) {
+      std::vector<PastEvent> recent;
+      for (size_t i = j; i < history.size() && recent.size() <= kLearningWindow; ++i) {
+        recent.push_back(PastEvent::Of(history[i].event.event()));
+      }
+      for (size_t i = 1; i < recent.size(); ++i) {
+        if (!recent[i].item_id.empty()) window.push_back(recent[i]);
+      }
+      // The cache may start at this event when everything newer in the
+      // store is this call's yet-unlearned events, which advance it in turn.
+      if (only_later_of_this_call) windows_->Fill(group.id, identity, at, std::move(recent));
+    } else {
+      // Sent before many events already stored: its window is further back.
+      ASSIGN_OR_RETURN(window, events_->RecentEvents(
+                                   group.id, identity, kLearningWindow,
+                                   HistoryBound{logged.sent_micros, logged.seq}));
+    }
+  } else if (!event.item_id().empty()) {
     ASSIGN_OR_RETURN(window, events_->RecentEvents(
                                  group.id, identity, kLearningWindow,
                                  HistoryBound{logged.sent_micros, logged.seq}));
+  }
+  if (event.item_id().empty()) {
+    if (logged.event.effective_impression().empty()) return absl::OkStatus();
+    window.clear();  // impressions alone learn without a window
   }
   const LearnedEvent learned{&logged.event, absl::FromUnixMicros(logged.sent_micros),
                              group.schema.EventContexts(event.properties())};
@@ -159,6 +201,7 @@ absl::Status Recloop::DeleteDatasetGroup(const v1::DeleteDatasetGroupRequest& re
   // No checkpoint may write records of the group after its data is gone.
   absl::MutexLock checkpoint(&checkpoint_mu_);
   absl::WriterMutexLock lock(&ingest_mu_);
+  windows_->Clear();
   return registry_->DeleteDatasetGroup(request.name());
 }
 
@@ -311,8 +354,24 @@ absl::StatusOr<v1::PutEventsResponse> Recloop::PutEvents(
                                               request.session_id()));
     ASSIGN_OR_RETURN(result, events_->Append(group->id, request.user_id(),
                                              request.session_id(), events));
+    if (result.linked_session) {
+      // The user's history now takes in the session's events.
+      windows_->Drop(group->id, request.user_id());
+      windows_->Drop(group->id, request.session_id());
+    }
+    // A call whose events go back in time puts later-learned events before
+    // earlier ones: the cache cannot stand for its windows, so it learns
+    // from the store and forgets the identity's entry.
+    uint64_t call_last_seq = result.stored.empty() ? 0 : result.stored.back().seq;
+    for (size_t i = 1; i < result.stored.size(); ++i) {
+      if (result.stored[i].sent_micros < result.stored[i - 1].sent_micros) {
+        call_last_seq = kNoCache;
+        windows_->Drop(group->id, identity);
+        break;
+      }
+    }
     for (const LoggedEvent& logged : result.stored) {
-      absl::Status learned = Learn(*group, identity, logged);
+      absl::Status learned = Learn(*group, identity, logged, call_last_seq);
       if (!learned.ok()) {
         // The events are durable and journaled. Keep the journal (no more
         // checkpoints) so that the next start replays them into the model.

@@ -18,6 +18,7 @@
 #include "absl/time/time.h"
 #include "common/clock.h"
 #include "domain/event_log.h"
+#include "domain/learning_windows.h"
 #include "domain/registry.h"
 #include "domain/served_lists.h"
 #include "domain/stripe_locks.h"
@@ -43,6 +44,10 @@ struct RecloopOptions {
   // How many of a user's most recent events are read to exclude
   // already-interacted items from recommendations.
   size_t exclusion_history = 1000;
+  // How many identities' recent events are kept in memory for learning
+  // (each up to the learning window, 50 events); others are read from the
+  // store when their next event arrives.
+  size_t learning_window_cache = 16384;
   const Clock* clock = Clock::Real();
 };
 
@@ -116,10 +121,14 @@ class Recloop {
  private:
   explicit Recloop(const RecloopOptions& options) : options_(options) {}
 
+  static constexpr uint64_t kNoCache = ~uint64_t{0};
   absl::Status Recover();
-  // Teaches the group's recommenders one stored event of `identity`.
+  // Teaches the group's recommenders one stored event of `identity`. The
+  // same call's later events, stored but not yet learned, have sequence
+  // numbers up to `call_last_seq` (0: none); kNoCache reads the window
+  // from the store without the cache.
   absl::Status Learn(const DatasetGroupState& group, absl::string_view identity,
-                     const LoggedEvent& logged);
+                     const LoggedEvent& logged, uint64_t call_last_seq = 0);
   // The group's recommender of that name (empty: the default); NOT_FOUND
   // otherwise.
   absl::StatusOr<std::shared_ptr<Recommender>> FindRecommender(
@@ -137,6 +146,7 @@ class Recloop {
   std::unique_ptr<Registry> registry_;
   std::unique_ptr<ServedLists> served_;
   std::unique_ptr<EventLog> events_;
+  std::unique_ptr<LearningWindows> windows_;
 
   // True once Open() recovered everything; only then may the destructor
   // checkpoint.

@@ -2,10 +2,12 @@
 
 #include <algorithm>
 #include <map>
+#include <random>
 #include <string>
 #include <thread>
 #include <vector>
 
+#include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "storage/keys.h"
@@ -481,6 +483,111 @@ TEST_F(RecloopTest, ServedListsBecomeImplicitImpressions) {
   for (const auto& i : served.item_list()) listed.push_back(i.item_id());
   EXPECT_EQ(impression, listed);
   EXPECT_EQ(history.events(0).attribution_source(), "default");
+}
+
+}  // namespace
+}  // namespace recloop
+
+namespace recloop {
+namespace {
+
+// Feeds the same stream to instances whose learning windows come from the
+// in-memory cache (large, tiny) or always from the store, and expects the
+// same models: the cache changes the cost of learning, never what is
+// learned. The stream has what could fool it: events sent out of order
+// within and across calls, item-less events, anonymous sessions linked to
+// users later, and more identities than the tiny cache holds.
+TEST(LearningWindowCacheTest, LearnsExactlyWhatTheStoreReadsWould) {
+  struct Instance {
+    TempDir dir;
+    std::unique_ptr<Recloop> recloop;
+    std::string tracking_id;
+  };
+  std::vector<std::unique_ptr<Instance>> instances;
+  for (size_t capacity : {size_t{0}, size_t{3}, size_t{16384}}) {
+    auto instance = std::make_unique<Instance>();
+    RecloopOptions options;
+    options.store.path = instance->dir.path();
+    options.store.small_footprint = true;
+    options.checkpoint_on_close = false;
+    options.learning_window_cache = capacity;
+    auto opened = Recloop::Open(options);
+    ASSERT_TRUE(opened.ok()) << opened.status();
+    instance->recloop = *std::move(opened);
+    v1::CreateDatasetGroupRequest g;
+    g.set_name("shop");
+    ASSERT_TRUE(instance->recloop->CreateDatasetGroup(g).ok());
+    v1::CreateEventTrackerRequest t;
+    t.set_name("web");
+    t.set_dataset_group("shop");
+    auto tracker = instance->recloop->CreateEventTracker(t);
+    ASSERT_TRUE(tracker.ok());
+    instance->tracking_id = tracker->tracking_id();
+    instances.push_back(std::move(instance));
+  }
+
+  std::mt19937 random(7);
+  auto uniform = [&](int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(random); };
+  int event_number = 0;
+  for (int call = 0; call < 1500; ++call) {
+    v1::PutEventsRequest request;
+    const int kind = uniform(0, 9);
+    if (kind < 6) {  // a user on their own session
+      const int user = uniform(0, 24);
+      request.set_user_id(absl::StrCat("u", user));
+      request.set_session_id(absl::StrCat("us", user));
+    } else if (kind < 9) {  // an anonymous session
+      request.set_session_id(absl::StrCat("anon", uniform(0, 9)));
+    } else {  // a login: an anonymous session linked to a user
+      request.set_user_id(absl::StrCat("u", uniform(0, 24)));
+      request.set_session_id(absl::StrCat("anon", uniform(0, 9)));
+    }
+    const int events = uniform(1, 10);
+    for (int e = 0; e < events; ++e) {
+      v1::Event* event = request.add_event_list();
+      event->set_event_id(absl::StrCat("e", ++event_number));
+      event->set_event_type(uniform(0, 3) == 0 ? "purchase" : "click");
+      // Mostly in order, sometimes well before the latest.
+      event->mutable_sent_at()->set_seconds(1700000000 + event_number * 10 -
+                                            (uniform(0, 7) == 0 ? uniform(1, 400) : 0));
+      if (uniform(0, 11) == 0) {
+        event->add_impression(absl::StrCat("i", uniform(0, 399)));  // no item
+      } else {
+        event->set_item_id(absl::StrCat("i", uniform(0, 399)));
+      }
+    }
+    for (auto& instance : instances) {
+      request.set_tracking_id(instance->tracking_id);
+      ASSERT_TRUE(instance->recloop->PutEvents(request).ok());
+    }
+  }
+
+  auto recommendations = [](Recloop& recloop, const std::string& user, const std::string& item) {
+    v1::GetRecommendationsRequest r;
+    r.set_dataset_group("shop");
+    r.set_user_id(user);
+    r.set_item_id(item);
+    r.set_num_results(20);
+    auto response = recloop.GetRecommendations(r);
+    EXPECT_TRUE(response.ok()) << response.status();
+    std::vector<std::string> list;
+    for (const auto& p : response->item_list()) {
+      list.push_back(absl::StrCat(p.item_id(), "=", p.score()));
+    }
+    return list;
+  };
+  std::vector<std::pair<std::string, std::string>> queries;
+  for (int u = 0; u < 25; ++u) queries.emplace_back(absl::StrCat("u", u), "");
+  for (int s = 0; s < 10; ++s) queries.emplace_back(absl::StrCat("anon", s), "");
+  for (int i = 0; i < 400; i += 37) queries.emplace_back("", absl::StrCat("i", i));
+  for (const auto& [user, item] : queries) {
+    const auto expected = recommendations(*instances[0]->recloop, user, item);
+    EXPECT_FALSE(expected.empty());
+    for (size_t k = 1; k < instances.size(); ++k) {
+      EXPECT_EQ(recommendations(*instances[k]->recloop, user, item), expected)
+          << "user " << user << " item " << item << " instance " << k;
+    }
+  }
 }
 
 }  // namespace

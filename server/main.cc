@@ -1,6 +1,7 @@
 // recloopd: the recloop server.
 #include <signal.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <string>
 
@@ -27,6 +28,8 @@ ABSL_FLAG(absl::Duration, checkpoint_interval, absl::Seconds(30),
           "how often model state is checkpointed");
 ABSL_FLAG(int, max_receive_message_bytes, 4 << 20,
           "largest request accepted, in bytes");
+ABSL_FLAG(int64_t, learning_cache_identities, 16384,
+          "users or sessions whose recent events stay in memory for learning (0: none)");
 ABSL_FLAG(int, max_in_flight, 1000,
           "data-plane calls in progress beyond this get RESOURCE_EXHAUSTED (0: no bound)");
 
@@ -47,6 +50,8 @@ int Run() {
   options.store.sync_writes = absl::GetFlag(FLAGS_sync);
   options.recommendation_retention = absl::GetFlag(FLAGS_recommendation_retention);
   options.checkpoint_interval = absl::GetFlag(FLAGS_checkpoint_interval);
+  options.learning_window_cache =
+      static_cast<size_t>(std::max<int64_t>(0, absl::GetFlag(FLAGS_learning_cache_identities)));
   ServerOptions server_options;
   server_options.listen = absl::GetFlag(FLAGS_listen);
   server_options.max_receive_message_bytes =
