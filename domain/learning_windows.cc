@@ -71,6 +71,22 @@ void LearningWindows::Fill(uint32_t group_id, absl::string_view identity,
   while (index_.size() > capacity_) EraseLocked(index_.find(lru_.back().key));
 }
 
+absl::optional<std::vector<PastEvent>> LearningWindows::Recent(uint32_t group_id,
+                                                                absl::string_view identity,
+                                                                size_t limit) {
+  absl::MutexLock lock(&mu_);
+  auto it = index_.find(Key(group_id, std::string(identity)));
+  if (it == index_.end()) return absl::nullopt;
+  const Entry& entry = *it->second;
+  if (entry.events.size() < limit && entry.events.size() >= window_) return absl::nullopt;
+  Touch(it->second);
+  std::vector<PastEvent> items;
+  for (size_t i = 0; i < entry.events.size() && i < limit; ++i) {
+    if (!entry.events[i].item_id.empty()) items.push_back(entry.events[i]);
+  }
+  return items;
+}
+
 void LearningWindows::Drop(uint32_t group_id, absl::string_view identity) {
   absl::MutexLock lock(&mu_);
   auto it = index_.find(Key(group_id, std::string(identity)));

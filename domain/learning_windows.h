@@ -67,6 +67,12 @@ class LearningWindows {
   void Fill(uint32_t group_id, absl::string_view identity, HistoryPosition newest,
             std::vector<PastEvent> history);
 
+  // The item events among the identity's last `limit` events, newest
+  // first, when the entry can tell: it holds at least `limit` events, or
+  // fewer than `window` (then it is the whole history).
+  absl::optional<std::vector<PastEvent>> Recent(uint32_t group_id, absl::string_view identity,
+                                                size_t limit);
+
   void Drop(uint32_t group_id, absl::string_view identity);
   void Clear();
 

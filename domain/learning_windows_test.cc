@@ -74,6 +74,17 @@ TEST(LearningWindowsTest, EvictsTheLeastRecentlyUsedAndKeysByGroup) {
   EXPECT_EQ(windows.size(), 0u);
 }
 
+TEST(LearningWindowsTest, RecentAnswersOnlyWhatTheEntryKnows) {
+  LearningWindows windows(10, 3);
+  EXPECT_FALSE(windows.Recent(1, "u", 2).has_value());
+  windows.Fill(1, "short", {100, 1}, {Item("b"), Item("a")});  // the whole history
+  EXPECT_THAT(Items(*windows.Recent(1, "short", 1000)), ::testing::ElementsAre("b", "a"));
+  EXPECT_THAT(Items(*windows.Recent(1, "short", 1)), ::testing::ElementsAre("b"));
+  windows.Fill(1, "long", {100, 2}, {Item("c"), Item(""), Item("a"), Item("z")});
+  EXPECT_THAT(Items(*windows.Recent(1, "long", 3)), ::testing::ElementsAre("c", "a"));
+  EXPECT_FALSE(windows.Recent(1, "long", 4).has_value());  // more than it keeps
+}
+
 TEST(LearningWindowsTest, CapacityZeroCachesNothing) {
   LearningWindows windows(0, 3);
   windows.Fill(1, "u", {100, 1}, {Item("a")});

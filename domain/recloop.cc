@@ -169,6 +169,13 @@ absl::Status Recloop::Learn(const DatasetGroupState& group, absl::string_view id
   return absl::OkStatus();
 }
 
+absl::StatusOr<std::vector<PastEvent>> Recloop::RecentEvents(uint32_t group_id,
+                                                             absl::string_view id,
+                                                             size_t limit) const {
+  if (auto cached = windows_->Recent(group_id, id, limit)) return *std::move(cached);
+  return events_->RecentEvents(group_id, id, limit);
+}
+
 RecloopStats Recloop::Stats() const {
   RecloopStats stats;
   for (const auto& group : registry_->AllGroups()) {
@@ -446,8 +453,8 @@ absl::StatusOr<v1::GetRecommendationsResponse> Recloop::GetRecommendations(
                    FindRecommender(*group, request.recommender()));
   std::vector<PastEvent> history;
   if (!request.user_id().empty()) {
-    ASSIGN_OR_RETURN(history, events_->RecentEvents(group->id, request.user_id(),
-                                                    options_.exclusion_history));
+    ASSIGN_OR_RETURN(history, RecentEvents(group->id, request.user_id(),
+                                           options_.exclusion_history));
   }
   RecommendInput input;
   input.history = history;
@@ -476,8 +483,7 @@ absl::StatusOr<v1::GetPersonalizedRankingResponse> Recloop::GetPersonalizedRanki
                    FindRecommender(*group, request.recommender()));
   std::vector<PastEvent> history;
   if (!request.user_id().empty()) {
-    ASSIGN_OR_RETURN(history, events_->RecentEvents(group->id, request.user_id(),
-                                                    kLearningWindow));
+    ASSIGN_OR_RETURN(history, RecentEvents(group->id, request.user_id(), kLearningWindow));
   }
   RecommendInput input;
   input.history = history;

@@ -129,6 +129,10 @@ class Recloop {
   // from the store without the cache.
   absl::Status Learn(const DatasetGroupState& group, absl::string_view identity,
                      const LoggedEvent& logged, uint64_t call_last_seq = 0);
+  // The item events among `id`'s last `limit` events, newest first: from
+  // the learning cache when it can tell, otherwise from the store.
+  absl::StatusOr<std::vector<PastEvent>> RecentEvents(uint32_t group_id, absl::string_view id,
+                                                      size_t limit) const;
   // The group's recommender of that name (empty: the default); NOT_FOUND
   // otherwise.
   absl::StatusOr<std::shared_ptr<Recommender>> FindRecommender(

@@ -497,7 +497,7 @@ namespace {
 // learned. The stream has what could fool it: events sent out of order
 // within and across calls, item-less events, anonymous sessions linked to
 // users later, and more identities than the tiny cache holds.
-TEST(LearningWindowCacheTest, LearnsExactlyWhatTheStoreReadsWould) {
+TEST(LearningWindowCacheTest, LearnsAndServesExactlyWhatTheStoreReadsWould) {
   struct Instance {
     TempDir dir;
     std::unique_ptr<Recloop> recloop;
@@ -562,6 +562,24 @@ TEST(LearningWindowCacheTest, LearnsExactlyWhatTheStoreReadsWould) {
     }
   }
 
+  // Users with short histories, which the cache holds whole.
+  for (int call = 0; call < 30; ++call) {
+    v1::PutEventsRequest request;
+    request.set_user_id(absl::StrCat("rare", call % 10));
+    request.set_session_id(absl::StrCat("rare-session", call % 10));
+    for (int e = uniform(1, 3); e > 0; --e) {
+      v1::Event* event = request.add_event_list();
+      event->set_event_id(absl::StrCat("e", ++event_number));
+      event->set_event_type("click");
+      event->mutable_sent_at()->set_seconds(1700000000 + event_number * 10);
+      event->set_item_id(absl::StrCat("i", uniform(0, 399)));
+    }
+    for (auto& instance : instances) {
+      request.set_tracking_id(instance->tracking_id);
+      ASSERT_TRUE(instance->recloop->PutEvents(request).ok());
+    }
+  }
+
   auto recommendations = [](Recloop& recloop, const std::string& user, const std::string& item) {
     v1::GetRecommendationsRequest r;
     r.set_dataset_group("shop");
@@ -576,9 +594,30 @@ TEST(LearningWindowCacheTest, LearnsExactlyWhatTheStoreReadsWould) {
     }
     return list;
   };
+  auto ranking = [](Recloop& recloop, const std::string& user) {
+    v1::GetPersonalizedRankingRequest r;
+    r.set_dataset_group("shop");
+    r.set_user_id(user);
+    for (int i = 0; i < 400; i += 3) r.add_input_list(absl::StrCat("i", i));
+    auto response = recloop.GetPersonalizedRanking(r);
+    EXPECT_TRUE(response.ok()) << response.status();
+    std::vector<std::string> list;
+    for (const auto& p : response->personalized_ranking()) {
+      list.push_back(absl::StrCat(p.item_id(), "=", p.score()));
+    }
+    return list;
+  };
+  for (int u = 0; u < 25; ++u) {
+    const std::string user = absl::StrCat("u", u);
+    const auto expected = ranking(*instances[0]->recloop, user);
+    for (size_t k = 1; k < instances.size(); ++k) {
+      EXPECT_EQ(ranking(*instances[k]->recloop, user), expected) << user << " instance " << k;
+    }
+  }
   std::vector<std::pair<std::string, std::string>> queries;
   for (int u = 0; u < 25; ++u) queries.emplace_back(absl::StrCat("u", u), "");
   for (int s = 0; s < 10; ++s) queries.emplace_back(absl::StrCat("anon", s), "");
+  for (int r = 0; r < 10; ++r) queries.emplace_back(absl::StrCat("rare", r), "");
   for (int i = 0; i < 400; i += 37) queries.emplace_back("", absl::StrCat("i", i));
   for (const auto& [user, item] : queries) {
     const auto expected = recommendations(*instances[0]->recloop, user, item);
