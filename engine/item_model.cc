@@ -59,15 +59,21 @@ absl::Status ItemModel::Load(const Store& store, uint32_t group_id,
       return absl::DataLossError(absl::StrCat("model record ", index, " of group ",
                                               group_id, " is corrupt"));
     }
-    if (index >= items_.size()) items_.resize(index + 1);
+    if (index >= items_.size()) {
+      items_.resize(index + 1);
+      inverse_norms_.resize(index + 1, 0);
+      demotions_.resize(index + 1, 1);
+    }
     Item& item = items_[index];
     item.id = record.item_id();
     item.first_seen_micros = record.first_seen_micros();
     item.weight = record.weight();
+    inverse_norms_[index] = InverseNorm(item.weight);
     item.events = record.events();
     item.trend = record.trend();
     item.impressions = record.impressions();
     item.clicks = record.clicks();
+    demotions_[index] = Demotion(item);
     item.neighbours.reserve(record.neighbour_index_size());
     for (int i = 0; i < record.neighbour_index_size(); ++i) {
       item.neighbours[record.neighbour_index(i)] = record.neighbour_weight(i);
@@ -149,6 +155,8 @@ uint32_t ItemModel::IndexOrAdd(absl::string_view item_id, absl::Time time) {
   if (it != index_.end()) return it->second;
   const uint32_t index = static_cast<uint32_t>(items_.size());
   items_.emplace_back();
+  inverse_norms_.push_back(0);
+  demotions_.push_back(1);
   items_.back().id = std::string(item_id);
   items_.back().first_seen_micros = absl::ToUnixMicros(time);
   index_.emplace(std::string(item_id), index);
@@ -214,6 +222,7 @@ void ItemModel::Observe(const Interaction& interaction,
     const uint32_t index = IndexOrAdd(id, interaction.time);
     items_[index].impressions += 1;
     if (id == interaction.item_id) items_[index].clicks += 1;
+    demotions_[index] = Demotion(items_[index]);
     dirty_.insert(index);
   }
 
@@ -222,6 +231,7 @@ void ItemModel::Observe(const Interaction& interaction,
   const uint32_t target = IndexOrAdd(interaction.item_id, interaction.time);
   Item& item = items_[target];
   item.weight += weight;
+  inverse_norms_[target] = InverseNorm(item.weight);
   item.events += 1;
   total_weight_ += weight;
   dirty_.insert(target);
@@ -256,8 +266,10 @@ void ItemModel::Observe(const Interaction& interaction,
 }
 
 double ItemModel::Similarity(const Item& a, uint32_t b, float co) const {
-  const double denom = std::sqrt(a.weight * items_[b].weight);
-  return denom > 0 ? co / denom : 0;
+  // Cosine: co / sqrt(weight(a) * weight(b)). The neighbour's 1/sqrt(weight)
+  // comes from a dense array: scoring visits thousands of neighbours, and
+  // their Item records would each be a cache miss.
+  return a.weight > 0 ? co * inverse_norms_[b] / std::sqrt(a.weight) : 0;
 }
 
 double ItemModel::Demotion(const Item& item) const {
@@ -281,26 +293,41 @@ double ItemModel::ContextBoost(uint32_t index,
 }
 
 ItemModel::Scores ItemModel::ScoreHistory(absl::Span<const HistoryItem> history) const {
-  Scores scores;
+  // The distinct known items to score from, with their weights; then one
+  // pass over their neighbours into a map sized for them.
+  std::vector<std::pair<uint32_t, double>> sources;
   absl::flat_hash_set<uint32_t> used;
+  size_t candidates = 0;
   double w = 1.0;
   for (const HistoryItem& h : history) {
     if (static_cast<int>(used.size()) >= options_.history_length) break;
     if (h.weight <= 0) continue;
     auto it = index_.find(h.item_id);
     if (it == index_.end() || !used.insert(it->second).second) continue;
-    const Item& item = items_[it->second];
-    const double hw = w * std::min(h.weight, 10.0);
+    sources.emplace_back(it->second, w * std::min(h.weight, 10.0));
+    candidates += items_[it->second].neighbours.size();
+    w *= options_.recency_decay;
+  }
+  Scores scores;
+  scores.reserve(candidates);
+  for (const auto& [index, hw] : sources) {
+    const Item& item = items_[index];
     for (const auto& [neighbour, co] : item.neighbours) {
       scores[neighbour] += hw * Similarity(item, neighbour, co);
     }
-    w *= options_.recency_decay;
   }
   return scores;
 }
 
-bool ItemModel::Excluded(uint32_t index, const ServeQuery& query) const {
-  return query.exclude != nullptr && query.exclude->contains(items_[index].id);
+absl::flat_hash_set<uint32_t> ItemModel::ExcludedIndices(const ServeQuery& query) const {
+  absl::flat_hash_set<uint32_t> excluded;
+  if (query.exclude == nullptr) return excluded;
+  excluded.reserve(query.exclude->size());
+  for (const std::string& id : *query.exclude) {
+    auto it = index_.find(id);
+    if (it != index_.end()) excluded.insert(it->second);
+  }
+  return excluded;
 }
 
 void ItemModel::TakeBest(const Scores& scores, const ServeQuery& query,
@@ -309,7 +336,7 @@ void ItemModel::TakeBest(const Scores& scores, const ServeQuery& query,
   std::vector<std::pair<uint32_t, double>> ranked;
   ranked.reserve(scores.size());
   for (const auto& [i, s] : scores) {
-    if (s > 0 && !taken->contains(i) && !Excluded(i, query)) ranked.emplace_back(i, s);
+    if (s > 0 && !taken->contains(i)) ranked.emplace_back(i, s);
   }
   const size_t room = query.n > static_cast<int>(out->size())
                           ? static_cast<size_t>(query.n) - out->size()
@@ -355,7 +382,7 @@ void ItemModel::FillPopular(const ServeQuery& query, bool demote,
   const double global_scale = scores.empty() ? 1.0 : 1e-3;
   const size_t enough = demote ? 4 * needed + 50 : needed;
   size_t usable = 0;
-  for (const auto& [i, s] : scores) usable += !taken->contains(i) && !Excluded(i, query);
+  for (const auto& [i, s] : scores) usable += !taken->contains(i);
   const auto sorted = SortedPopular();
   for (const auto& [i, w] : *sorted) {
     if (usable >= enough) break;
@@ -364,7 +391,7 @@ void ItemModel::FillPopular(const ServeQuery& query, bool demote,
       scores[i] += global_scale * w / total;
       continue;
     }
-    if (taken->contains(i) || Excluded(i, query)) continue;
+    if (taken->contains(i)) continue;
     scores[i] = global_scale * w / total;
     ++usable;
   }
@@ -395,10 +422,10 @@ std::vector<ScoredItem> ItemModel::Personalized(const ServeQuery& query) const {
   absl::ReaderMutexLock lock(&mu_);
   Scores scores = ScoreHistory(query.history);
   for (auto& [i, s] : scores) {
-    s *= Demotion(items_[i]) * ContextBoost(i, query.contexts);
+    s *= demotions_[i] * ContextBoost(i, query.contexts);
   }
   std::vector<ScoredItem> out;
-  absl::flat_hash_set<uint32_t> taken;
+  absl::flat_hash_set<uint32_t> taken = ExcludedIndices(query);
   TakeBest(scores, query, &taken, &out);
   FillPopular(query, /*demote=*/true, &taken, &out);
   return out;
@@ -408,7 +435,7 @@ std::vector<ScoredItem> ItemModel::Related(absl::string_view item_id,
                                            const ServeQuery& query) const {
   absl::ReaderMutexLock lock(&mu_);
   std::vector<ScoredItem> out;
-  absl::flat_hash_set<uint32_t> taken;
+  absl::flat_hash_set<uint32_t> taken = ExcludedIndices(query);
   auto it = index_.find(item_id);
   if (it != index_.end()) {
     taken.insert(it->second);
@@ -432,7 +459,7 @@ std::vector<ScoredItem> ItemModel::Related(absl::string_view item_id,
 std::vector<ScoredItem> ItemModel::Popular(const ServeQuery& query, bool demote) const {
   absl::ReaderMutexLock lock(&mu_);
   std::vector<ScoredItem> out;
-  absl::flat_hash_set<uint32_t> taken;
+  absl::flat_hash_set<uint32_t> taken = ExcludedIndices(query);
   FillPopular(query, demote, &taken, &out);
   return out;
 }
@@ -445,7 +472,7 @@ std::vector<ScoredItem> ItemModel::Trending(const ServeQuery& query) const {
   for (const auto& [i, t] : top) total += t;
   for (const auto& [i, t] : top) scores[i] = total > 0 ? t / total : 0;
   std::vector<ScoredItem> out;
-  absl::flat_hash_set<uint32_t> taken;
+  absl::flat_hash_set<uint32_t> taken = ExcludedIndices(query);
   TakeBest(scores, query, &taken, &out);
   FillPopular(query, /*demote=*/false, &taken, &out);
   return out;

@@ -18,6 +18,7 @@
 #ifndef RECLOOP_ENGINE_ITEM_MODEL_H_
 #define RECLOOP_ENGINE_ITEM_MODEL_H_
 
+#include <cmath>
 #include <cstdint>
 #include <memory>
 #include <utility>
@@ -163,7 +164,9 @@ class ItemModel {
       ABSL_SHARED_LOCKS_REQUIRED(mu_);
   Scores ScoreHistory(absl::Span<const HistoryItem> history) const
       ABSL_SHARED_LOCKS_REQUIRED(mu_);
-  bool Excluded(uint32_t index, const ServeQuery& query) const
+  // The indices of the query's excluded items, to seed the set of items
+  // not to take (one lookup per excluded item, not per candidate).
+  absl::flat_hash_set<uint32_t> ExcludedIndices(const ServeQuery& query) const
       ABSL_SHARED_LOCKS_REQUIRED(mu_);
   // Sorts `scores` best first and appends the n best not excluded to `out`.
   void TakeBest(const Scores& scores, const ServeQuery& query,
@@ -186,6 +189,13 @@ class ItemModel {
   mutable uint64_t popular_cache_version_ ABSL_GUARDED_BY(popular_cache_mu_) = 0;
   mutable absl::Mutex mu_;
   std::vector<Item> items_ ABSL_GUARDED_BY(mu_);
+  // 1 / sqrt(items_[i].weight), 0 for weight 0: read by Similarity.
+  std::vector<double> inverse_norms_ ABSL_GUARDED_BY(mu_);
+  // Demotion(items_[i]), kept dense for the same reason.
+  std::vector<double> demotions_ ABSL_GUARDED_BY(mu_);
+  static double InverseNorm(double weight) {
+    return weight > 0 ? 1 / std::sqrt(weight) : 0.0;
+  }
   absl::flat_hash_map<std::string, uint32_t> index_ ABSL_GUARDED_BY(mu_);
   absl::flat_hash_set<uint32_t> dirty_ ABSL_GUARDED_BY(mu_);
   double total_weight_ ABSL_GUARDED_BY(mu_) = 0;
