@@ -292,9 +292,8 @@ double ItemModel::ContextBoost(uint32_t index,
   return 1 + share / contexts.size();
 }
 
-ItemModel::Scores ItemModel::ScoreHistory(absl::Span<const HistoryItem> history) const {
-  // The distinct known items to score from, with their weights; then one
-  // pass over their neighbours into a map sized for them.
+ItemModel::ScoreList ItemModel::ScoreHistory(absl::Span<const HistoryItem> history) const {
+  // The distinct known items to score from, with their weights.
   std::vector<std::pair<uint32_t, double>> sources;
   absl::flat_hash_set<uint32_t> used;
   size_t candidates = 0;
@@ -308,13 +307,38 @@ ItemModel::Scores ItemModel::ScoreHistory(absl::Span<const HistoryItem> history)
     candidates += items_[it->second].neighbours.size();
     w *= options_.recency_decay;
   }
-  Scores scores;
-  scores.reserve(candidates);
+  // Their neighbours' scores add up in a dense per-thread array indexed by
+  // item (a hash map insert per neighbour was most of a recommendation's
+  // cost); the touched entries are then collected and the array reset.
+  struct Scratch {
+    std::vector<double> score;
+    std::vector<uint8_t> touched;
+  };
+  thread_local Scratch scratch;
+  if (scratch.score.size() < items_.size()) {
+    scratch.score.resize(items_.size(), 0.0);
+    scratch.touched.resize(items_.size(), 0);
+  }
+  std::vector<uint32_t> order;
+  order.reserve(candidates);
   for (const auto& [index, hw] : sources) {
     const Item& item = items_[index];
+    // hw * Similarity(item, neighbour, co), with the source's part hoisted.
+    const double scale = item.weight > 0 ? hw / std::sqrt(item.weight) : 0;
     for (const auto& [neighbour, co] : item.neighbours) {
-      scores[neighbour] += hw * Similarity(item, neighbour, co);
+      if (!scratch.touched[neighbour]) {
+        scratch.touched[neighbour] = 1;
+        order.push_back(neighbour);
+      }
+      scratch.score[neighbour] += scale * co * inverse_norms_[neighbour];
     }
+  }
+  ScoreList scores;
+  scores.reserve(order.size());
+  for (uint32_t i : order) {
+    scores.emplace_back(i, scratch.score[i]);
+    scratch.score[i] = 0;
+    scratch.touched[i] = 0;
   }
   return scores;
 }
@@ -330,7 +354,8 @@ absl::flat_hash_set<uint32_t> ItemModel::ExcludedIndices(const ServeQuery& query
   return excluded;
 }
 
-void ItemModel::TakeBest(const Scores& scores, const ServeQuery& query,
+template <typename ScorePairs>
+void ItemModel::TakeBest(const ScorePairs& scores, const ServeQuery& query,
                          absl::flat_hash_set<uint32_t>* taken,
                          std::vector<ScoredItem>* out) const {
   std::vector<std::pair<uint32_t, double>> ranked;
@@ -420,7 +445,7 @@ void ItemModel::FillPopular(const ServeQuery& query, bool demote,
 
 std::vector<ScoredItem> ItemModel::Personalized(const ServeQuery& query) const {
   absl::ReaderMutexLock lock(&mu_);
-  Scores scores = ScoreHistory(query.history);
+  ScoreList scores = ScoreHistory(query.history);
   for (auto& [i, s] : scores) {
     s *= demotions_[i] * ContextBoost(i, query.contexts);
   }
@@ -481,7 +506,8 @@ std::vector<ScoredItem> ItemModel::Trending(const ServeQuery& query) const {
 std::vector<ScoredItem> ItemModel::Rank(const ServeQuery& query,
                                         absl::Span<const std::string> items) const {
   absl::ReaderMutexLock lock(&mu_);
-  Scores scores = ScoreHistory(query.history);
+  const ScoreList list = ScoreHistory(query.history);
+  const Scores scores(list.begin(), list.end());
   struct Entry {
     size_t position;
     bool known;

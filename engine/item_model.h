@@ -149,6 +149,7 @@ class ItemModel {
     TopPool top;
   };
   using Scores = absl::flat_hash_map<uint32_t, double>;
+  using ScoreList = std::vector<std::pair<uint32_t, double>>;
 
   uint32_t IndexOrAdd(absl::string_view item_id, absl::Time time)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
@@ -162,14 +163,18 @@ class ItemModel {
   // 1 plus the share of the item's interactions in the query's contexts.
   double ContextBoost(uint32_t index, absl::Span<const std::string> contexts) const
       ABSL_SHARED_LOCKS_REQUIRED(mu_);
-  Scores ScoreHistory(absl::Span<const HistoryItem> history) const
+  // Each neighbour of the history's items with its summed score, in first
+  // touched order.
+  ScoreList ScoreHistory(absl::Span<const HistoryItem> history) const
       ABSL_SHARED_LOCKS_REQUIRED(mu_);
   // The indices of the query's excluded items, to seed the set of items
   // not to take (one lookup per excluded item, not per candidate).
   absl::flat_hash_set<uint32_t> ExcludedIndices(const ServeQuery& query) const
       ABSL_SHARED_LOCKS_REQUIRED(mu_);
   // Sorts `scores` best first and appends the n best not excluded to `out`.
-  void TakeBest(const Scores& scores, const ServeQuery& query,
+  // (Scores or ScoreList.)
+  template <typename ScorePairs>
+  void TakeBest(const ScorePairs& scores, const ServeQuery& query,
                 absl::flat_hash_set<uint32_t>* taken, std::vector<ScoredItem>* out) const
       ABSL_SHARED_LOCKS_REQUIRED(mu_);
   // Appends popular items (contextual when possible) until `out` holds n,
