@@ -33,6 +33,7 @@
 #include "absl/types/optional.h"
 #include "absl/types/span.h"
 #include "engine/model_options.h"
+#include "engine/neighbour_list.h"
 #include "engine/top_pool.h"
 #include "storage/store.h"
 
@@ -140,7 +141,7 @@ class ItemModel {
     double trend = 0;   // Sum of weight * 2^((t - trend_origin) / half-life).
     double impressions = 0;
     double clicks = 0;
-    absl::flat_hash_map<uint32_t, float> neighbours;  // Co-occurrence weight.
+    NeighbourList neighbours;  // Co-occurrence weights.
   };
   struct ContextStats {
     explicit ContextStats(size_t pool) : top(pool) {}
