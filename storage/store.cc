@@ -200,8 +200,15 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(const StoreOptions& options) 
   descriptors.emplace_back(rocksdb::kDefaultColumnFamilyName, cf_options);
   for (int i = 0; i < kNumColumnFamilies; ++i) {
     rocksdb::ColumnFamilyOptions o = cf_options;
-    if (static_cast<Cf>(i) == Cf::kServed) {
-      o.compaction_filter = store->served_filter_.get();
+    const Cf cf = static_cast<Cf>(i);
+    if (cf == Cf::kServed) o.compaction_filter = store->served_filter_.get();
+    if (cf == Cf::kDedup || cf == Cf::kSessions || cf == Cf::kServed) {
+      // Point lookups that mostly miss (a new event id, a new session, an
+      // unknown recommendation id) are answered by a bloom filter over the
+      // memtable instead of a skiplist search: perf under ghz PutEvents
+      // showed memtable searches for those Gets at ~14% of server CPU.
+      o.memtable_whole_key_filtering = true;
+      o.memtable_prefix_bloom_size_ratio = 0.05;
     }
     descriptors.emplace_back(kCfNames[i], o);
   }
