@@ -61,20 +61,48 @@ SEED=$(put_data 10 'u{{mod .RequestNumber 10000}}' 'seed{{mod .RequestNumber 100
 "$GHZ" "${PROTO[@]}" --insecure -c 20 -n 20000 --call recloop.v1.EventService/PutEvents \
   -d "$SEED" -O json 127.0.0.1:$P_REC > "$WORK/seed.json"
 
+# timed NAME ghz-args...: runs ghz, its report to NAME.json and its CPU time
+# (user and system seconds) to NAME.cpu. ghz is CPU-bound at --cpus 1, and
+# decoding a 10-item answer costs it more than the baseline's empty one:
+# the per-call client CPU shows how much of a ratio that explains.
+timed() {
+  local name=$1; shift
+  local TIMEFORMAT='%U %S'
+  if ! { time "$GHZ" "$@" > "$WORK/$name.json" 2>"$WORK/$name.err"; } 2> "$WORK/$name.cpu"; then
+    cat "$WORK/$name.err" >&2
+    return 1
+  fi
+}
+# The CPU seconds (user+system) a process has used so far.
+proc_cpu() {
+  python3 -c 'import os,sys; f=open(f"/proc/{sys.argv[1]}/stat").read().rsplit(")",1)[1].split(); print((int(f[11])+int(f[12]))/os.sysconf("SC_CLK_TCK"))' "$1"
+}
+# server_cpu NAME PID BEFORE: the server's CPU seconds since BEFORE, to
+# NAME.server (bench/ghz_summary.py turns it into server CPU per call).
+server_cpu() {
+  python3 -c 'import sys; print(float(sys.argv[1]) - float(sys.argv[2]))' "$(proc_cpu "$2")" "$3" \
+    > "$WORK/$1.server"
+}
+pid_of() { [ "$1" = "$REC" ] && echo "$SERVER_PID" || echo "$NULL_PID"; }
 run() {  # name target call data [extra ghz args...]
   local name=$1 target=$2 call=$3 data=$4; shift 4
-  "$GHZ" "${COMMON[@]}" "$@" --call "$call" -d "$data" "$target" > "$WORK/$name.json"
+  local pid before
+  pid=$(pid_of "$target"); before=$(proc_cpu "$pid")
+  timed "$name" "${COMMON[@]}" "$@" --call "$call" -d "$data" "$target"
+  server_cpu "$name" "$pid" "$before"
 }
 mixed() {  # name target [proto args...]
   local name=$1 target=$2; shift 2
   local c_put=$((C * 4 / 5)) c_get=$((C - C * 4 / 5))
-  "$GHZ" --insecure --cpus "$CPUS" -c $c_put -z "$DURATION" -O json "$@" \
-    --call recloop.v1.EventService/PutEvents -d "$PUT1" "$target" > "$WORK/$name-put.json" &
+  local pid before
+  pid=$(pid_of "$target"); before=$(proc_cpu "$pid")
+  timed "$name-put" --insecure --cpus "$CPUS" -c $c_put -z "$DURATION" -O json "$@" \
+    --call recloop.v1.EventService/PutEvents -d "$PUT1" "$target" &
   local put_pid=$!
-  "$GHZ" --insecure --cpus "$CPUS" -c $c_get -z "$DURATION" -O json "$@" \
-    --call recloop.v1.RecommendationService/GetRecommendations -d "$GET" "$target" \
-    > "$WORK/$name-get.json"
+  timed "$name-get" --insecure --cpus "$CPUS" -c $c_get -z "$DURATION" -O json "$@" \
+    --call recloop.v1.RecommendationService/GetRecommendations -d "$GET" "$target"
   wait $put_pid
+  server_cpu "$name-put" "$pid" "$before"
 }
 REC=127.0.0.1:$P_REC
 NULL=127.0.0.1:$P_NULL
@@ -93,7 +121,7 @@ S=bench/ghz_summary.py
 echo "ghz $("$GHZ" --version 2>&1 | head -1), --cpus $CPUS, -c $C, -z $DURATION, --connections 1;" \
      "durability: $([ -n "${SYNC:-}" ] && echo 'fsync per write (--sync)' || echo 'WAL, survives kill -9')"
 echo "command: ${SYNC:+SYNC=1 }DURATION=$DURATION CONCURRENCY=$C GHZ_CPUS=$CPUS bash bench/ghz.sh"
-printf 'scenario\tcalls/s\tevents/s\tp50ms\tp95ms\tp99ms\terrors\tbaseline calls/s\tbaseline p99ms\tratio\n'
+printf 'scenario\tcalls/s\tevents/s\tp50ms\tp95ms\tp99ms\terrors\tghz CPU us/call\tserver CPU us/call\tbaseline calls/s\tbaseline p99ms\tbaseline ghz CPU us/call\tbaseline server CPU us/call\tratio\n'
 row() {  # label events_per_call rec-files -- null-files
   local label=$1 n=$2; shift 2
   local rec=() null=()
@@ -106,7 +134,7 @@ row() {  # label events_per_call rec-files -- null-files
 import sys
 r, b = sys.argv[1].split("\t"), sys.argv[2].split("\t")
 rate = float(b[1])
-print("\t".join(r + [b[1], b[5], f"{float(r[1]) / rate:.2f}" if rate else "-"]))
+print("\t".join(r + [b[1], b[5], b[7], b[8], f"{float(r[1]) / rate:.2f}" if rate else "-"]))
 PY
 }
 row "1 PutEvents x1" 1 $WORK/rec-put1.json -- $WORK/null-put1.json
