@@ -172,6 +172,7 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(const StoreOptions& options) 
   db_options.max_background_jobs = 2;
   db_options.enable_pipelined_write = true;
   db_options.keep_log_file_num = 5;
+  if (!options.small_footprint) db_options.db_write_buffer_size = options.write_buffer_bytes;
 
   rocksdb::BlockBasedTableOptions table;
   table.block_cache = rocksdb::NewLRUCache(

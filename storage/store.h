@@ -53,6 +53,10 @@ struct StoreOptions {
   bool small_footprint = false;
   // Block cache shared by every column family.
   size_t block_cache_bytes = 256 << 20;
+  // Memtables of all column families together: past this the largest is
+  // flushed. (Without it each column family keeps up to 64 MiB, which a
+  // soak run showed as RSS still climbing after 10 minutes.)
+  size_t write_buffer_bytes = 128 << 20;
 };
 
 // A batch of writes applied atomically by Store::Write.
