@@ -63,8 +63,8 @@ SEED=$(put_data 10 'u{{mod .RequestNumber 10000}}' 'seed{{mod .RequestNumber 100
 
 # timed NAME ghz-args...: runs ghz, its report to NAME.json and its CPU time
 # (user and system seconds) to NAME.cpu. ghz is CPU-bound at --cpus 1, and
-# decoding a 10-item answer costs it more than the baseline's empty one:
-# the per-call client CPU shows how much of a ratio that explains.
+# its CPU per call grows when the server answers more slowly (fewer calls
+# share each write), so calls/s ratios mix client and server costs.
 timed() {
   local name=$1; shift
   local TIMEFORMAT='%U %S'

@@ -32,7 +32,6 @@ class NeighbourList {
   float Weight(uint32_t index) const;
 
   size_t size() const { return entries_.size(); }
-  bool empty() const { return entries_.empty(); }
   void reserve(size_t n) { entries_.reserve(n); }
   // Every entry once, in no particular order.
   absl::Span<const Entry> entries() const { return entries_; }
