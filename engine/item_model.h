@@ -11,13 +11,16 @@
 //
 // Serving combines them: collaborative scores from the user's most recent
 // items (cosine-normalized, so popular items don't drown specific ones),
-// demoted by impressions and boosted by context, filled with popular items.
+// blended with trending and popularity by weights learned from the stream
+// (SignalBlend), demoted by impressions and boosted by context, filled with
+// popular items.
 //
 // The state lives in memory and is checkpointed per item (TakeDirty) to the
 // model column family; Load() reads it back at start-up.
 #ifndef RECLOOP_ENGINE_ITEM_MODEL_H_
 #define RECLOOP_ENGINE_ITEM_MODEL_H_
 
+#include <array>
 #include <cmath>
 #include <cstdint>
 #include <memory>
@@ -34,6 +37,7 @@
 #include "absl/types/span.h"
 #include "engine/model_options.h"
 #include "engine/neighbour_list.h"
+#include "engine/signal_blend.h"
 #include "engine/top_pool.h"
 #include "storage/store.h"
 
@@ -129,6 +133,8 @@ class ItemModel {
   };
   absl::optional<ItemStats> Stats(absl::string_view item_id) const;
   size_t item_count() const;
+  // The learned weights of the serving signals (see SignalBlend).
+  std::array<double, kBlendSignals> blend_weights() const;
   // Sum of every item's neighbour count (for memory reports).
   size_t neighbour_count() const;
 
@@ -149,6 +155,11 @@ class ItemModel {
     absl::flat_hash_map<uint32_t, double> weights;
     TopPool top;
   };
+  // An item the user could be offered, with its serving signals.
+  struct Candidate {
+    uint32_t index;
+    BlendFeatures features;
+  };
   using Scores = absl::flat_hash_map<uint32_t, double>;
   using ScoreList = std::vector<std::pair<uint32_t, double>>;
 
@@ -168,6 +179,16 @@ class ItemModel {
   // touched order.
   ScoreList ScoreHistory(absl::Span<const HistoryItem> history) const
       ABSL_SHARED_LOCKS_REQUIRED(mu_);
+  // The neighbours of the history's items and the most trending and
+  // popular items, minus `excluded`, with their signals normalized to [0, 1]
+  // over the list. Empty when the history scores nothing.
+  std::vector<Candidate> BlendCandidates(absl::Span<const HistoryItem> history,
+                                         const absl::flat_hash_set<uint32_t>& excluded) const
+      ABSL_SHARED_LOCKS_REQUIRED(mu_);
+  // One SignalBlend step for an interaction with `target` by a user whose
+  // earlier items are `window`, before the model learns it.
+  void LearnBlend(uint32_t target, absl::Span<const HistoryItem> window)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // The indices of the query's excluded items, to seed the set of items
   // not to take (one lookup per excluded item, not per candidate).
   absl::flat_hash_set<uint32_t> ExcludedIndices(const ServeQuery& query) const
@@ -207,6 +228,9 @@ class ItemModel {
   double total_weight_ ABSL_GUARDED_BY(mu_) = 0;
   TopPool popular_ ABSL_GUARDED_BY(mu_);
   TopPool trending_ ABSL_GUARDED_BY(mu_);
+  SignalBlend blend_ ABSL_GUARDED_BY(mu_);
+  // Interactions observed since start-up (paces blend learning).
+  uint64_t interactions_ ABSL_GUARDED_BY(mu_) = 0;
   absl::flat_hash_map<std::string, ContextStats> contexts_ ABSL_GUARDED_BY(mu_);
   int64_t trend_origin_micros_ ABSL_GUARDED_BY(mu_) = 0;
   bool has_events_ ABSL_GUARDED_BY(mu_) = false;

@@ -257,6 +257,51 @@ TEST(ItemModelTest, RankPutsUnknownItemsLast) {
   EXPECT_THAT(ranked, ElementsAre("b", "c", "zz", "yy"));
 }
 
+// News-like stream: every hour one new story, read by users right after one
+// of ten old items. Co-occurrence favours the oldest stories (read by the
+// most users), but what users read next is always the story of the hour.
+TEST(ItemModelTest, BlendLearnsThatTrendingPredictsWhatUsersReadNext) {
+  TempDir dir;
+  StoreOptions store_options;
+  store_options.path = dir.path();
+  store_options.small_footprint = true;
+  auto store = *Store::Open(store_options);
+  ModelOptions options;
+  options.trending_half_life_hours = 1;
+  ItemModel model(options);
+  const absl::Time t0 = absl::FromUnixSeconds(1700000000);
+  const int hours = 60;
+  int user = 0;
+  for (int h = 0; h < hours; ++h) {
+    const int readers = 20 + 2 * (hours - h);
+    for (int r = 0; r < readers; ++r, ++user) {
+      Feed(&model, {"old" + std::to_string(user % 10), "s" + std::to_string(h)},
+           t0 + absl::Hours(h));
+    }
+  }
+  const std::string current = "s" + std::to_string(hours - 1);
+  // Collaborative similarity alone prefers an older story.
+  EXPECT_NE(model.Related("old3", Query({}, 1))[0].item_id, current);
+  const auto weights = model.blend_weights();
+  EXPECT_GT(weights[kTrending], 0);
+  const auto h = History({"old3"});
+  const absl::flat_hash_set<std::string> seen = {"old3"};
+  EXPECT_EQ(model.Personalized(Query(h, 1, &seen))[0].item_id, current)
+      << "blend weights " << weights[kCollaborative] << " " << weights[kTrending] << " "
+      << weights[kPopularity];
+  // Personalized ranking uses the same blend.
+  EXPECT_EQ(model.Rank(Query(h, 2), {"s0", current})[0].item_id, current);
+
+  // The learned weights survive a checkpoint.
+  WriteBatch batch(*store);
+  model.TakeDirty(1, 1, &batch);
+  ASSERT_TRUE(store->Write(&batch).ok());
+  ItemModel restored(options);
+  ASSERT_TRUE(restored.Load(*store, 1, 1).ok());
+  EXPECT_EQ(restored.blend_weights(), weights);
+  EXPECT_EQ(restored.Personalized(Query(h, 1, &seen))[0].item_id, current);
+}
+
 TEST(ItemModelTest, CheckpointRoundTripsThroughTheStore) {
   TempDir dir;
   StoreOptions options;

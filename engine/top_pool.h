@@ -52,6 +52,17 @@ class TopPool {
     return out;
   }
 
+  // The k best members, best first (ties by smaller index).
+  std::vector<std::pair<uint32_t, double>> Best(size_t k) const {
+    std::vector<std::pair<uint32_t, double>> out(members_.begin(), members_.end());
+    k = std::min(k, out.size());
+    std::partial_sort(out.begin(), out.begin() + k, out.end(), [](const auto& a, const auto& b) {
+      return Less(b.first, b.second, a.first, a.second);
+    });
+    out.resize(k);
+    return out;
+  }
+
   // Multiplies every score (for rescaling trend scores).
   void Scale(double factor) {
     ++version_;
