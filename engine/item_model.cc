@@ -365,22 +365,25 @@ std::vector<ItemModel::Candidate> ItemModel::BlendCandidates(
   for (const auto& [i, weight] : popular_.Best(kPoolCandidates)) add(i, 0);
   for (uint32_t i : excluded) mark[i] = kFree;
   for (const Candidate& c : out) mark[c.index] = kFree;
-  double max_score = 0, max_trend = 0, max_popularity = 0;
-  for (Candidate& c : out) {
+  FillSignals(&out);
+  return out;
+}
+
+void ItemModel::FillSignals(std::vector<Candidate>* candidates) const {
+  BlendFeatures max_feature{};
+  for (Candidate& c : *candidates) {
     const Item& item = items_[c.index];
     c.features[kTrending] = item.trend;
     c.features[kPopularity] = std::log1p(item.weight);
-    max_score = std::max(max_score, c.features[kCollaborative]);
-    max_trend = std::max(max_trend, c.features[kTrending]);
-    max_popularity = std::max(max_popularity, c.features[kPopularity]);
+    for (size_t k = 0; k < kBlendSignals; ++k) {
+      max_feature[k] = std::max(max_feature[k], c.features[k]);
+    }
   }
-  const BlendFeatures scale = {max_score > 0 ? 1 / max_score : 0,
-                               max_trend > 0 ? 1 / max_trend : 0,
-                               max_popularity > 0 ? 1 / max_popularity : 0};
-  for (Candidate& c : out) {
-    for (size_t k = 0; k < kBlendSignals; ++k) c.features[k] *= scale[k];
+  for (Candidate& c : *candidates) {
+    for (size_t k = 0; k < kBlendSignals; ++k) {
+      c.features[k] = max_feature[k] > 0 ? c.features[k] / max_feature[k] : 0;
+    }
   }
-  return out;
 }
 
 void ItemModel::LearnBlend(uint32_t target, absl::Span<const HistoryItem> window) {
@@ -594,47 +597,36 @@ std::vector<ScoredItem> ItemModel::Rank(const ServeQuery& query,
   absl::ReaderMutexLock lock(&mu_);
   const ScoreList list = ScoreHistory(query.history);
   const Scores scores(list.begin(), list.end());
-  struct Entry {
-    size_t position;
-    bool known;
-    double score;
-    uint32_t index;
-    BlendFeatures features;
-  };
-  // The same signals and learned blend as Personalized, normalized over the
-  // input items.
-  std::vector<Entry> entries;
-  entries.reserve(items.size());
-  BlendFeatures max_feature{};
+  // The known input items get the same signals and learned blend as
+  // Personalized, normalized over the input; unknown ones go last.
+  std::vector<Candidate> known;
+  std::vector<size_t> known_position, unknown_position;
   for (size_t p = 0; p < items.size(); ++p) {
     auto it = index_.find(items[p]);
     if (it == index_.end() || items_[it->second].weight <= 0) {
-      entries.push_back({p, false, 0, 0, {}});
+      unknown_position.push_back(p);
       continue;
     }
-    const uint32_t i = it->second;
-    auto s = scores.find(i);
-    const BlendFeatures f = {s == scores.end() ? 0 : s->second, items_[i].trend,
-                             std::log1p(items_[i].weight)};
-    for (size_t k = 0; k < kBlendSignals; ++k) max_feature[k] = std::max(max_feature[k], f[k]);
-    entries.push_back({p, true, 0, i, f});
+    auto s = scores.find(it->second);
+    known.push_back({it->second, {s == scores.end() ? 0 : s->second, 0, 0}});
+    known_position.push_back(p);
   }
-  for (Entry& e : entries) {
-    if (!e.known) continue;
-    for (size_t k = 0; k < kBlendSignals; ++k) {
-      e.features[k] = max_feature[k] > 0 ? e.features[k] / max_feature[k] : 0;
-    }
+  FillSignals(&known);
+  std::vector<std::pair<size_t, double>> ranked;  // (input position, score)
+  ranked.reserve(known.size());
+  for (size_t k = 0; k < known.size(); ++k) {
+    const Candidate& c = known[k];
     // Popularity also breaks ties between equal blended scores.
-    e.score = (blend_.Score(e.features) + 1e-6 * e.features[kPopularity]) *
-              Demotion(items_[e.index]) * ContextBoost(e.index, query.contexts);
+    ranked.emplace_back(known_position[k],
+                        (blend_.Score(c.features) + 1e-6 * c.features[kPopularity]) *
+                            Demotion(items_[c.index]) * ContextBoost(c.index, query.contexts));
   }
-  std::stable_sort(entries.begin(), entries.end(), [](const Entry& a, const Entry& b) {
-    if (a.known != b.known) return a.known;
-    return a.score > b.score;
-  });
+  std::stable_sort(ranked.begin(), ranked.end(),
+                   [](const auto& a, const auto& b) { return a.second > b.second; });
   std::vector<ScoredItem> out;
-  out.reserve(entries.size());
-  for (const Entry& e : entries) out.push_back({items[e.position], e.score});
+  out.reserve(items.size());
+  for (const auto& [position, score] : ranked) out.push_back({items[position], score});
+  for (size_t position : unknown_position) out.push_back({items[position], 0});
   return out;
 }
 

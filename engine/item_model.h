@@ -185,6 +185,10 @@ class ItemModel {
   std::vector<Candidate> BlendCandidates(absl::Span<const HistoryItem> history,
                                          const absl::flat_hash_set<uint32_t>& excluded) const
       ABSL_SHARED_LOCKS_REQUIRED(mu_);
+  // Sets each candidate's trending and popularity signals and normalizes
+  // all three to [0, 1] over the list (the collaborative score is given).
+  void FillSignals(std::vector<Candidate>* candidates) const
+      ABSL_SHARED_LOCKS_REQUIRED(mu_);
   // One SignalBlend step for an interaction with `target` by a user whose
   // earlier items are `window`, before the model learns it.
   void LearnBlend(uint32_t target, absl::Span<const HistoryItem> window)
