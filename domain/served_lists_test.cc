@@ -2,6 +2,7 @@
 
 #include "gtest/gtest.h"
 #include "tests/testing/temp_dir.h"
+#include "tests/testing/test_store.h"
 
 namespace recloop {
 namespace {
@@ -16,10 +17,8 @@ TEST(ServedListsTest, RecommendationIdsAreFreshAndFitTheLimit) {
 
 TEST(ServedListsTest, LooksUpWhatWasServedUntilItExpires) {
   TempDir dir;
-  StoreOptions options;
-  options.path = dir.path();
-  options.small_footprint = true;
-  auto store = *Store::Open(options);
+  auto store = OpenTestStore(dir.path());
+  ASSERT_NE(store, nullptr);
   ManualClock clock(absl::FromUnixSeconds(1700000000));
   ServedLists served(store.get(), &clock, absl::Hours(24 * 7));
 

@@ -7,6 +7,7 @@
 #include "gtest/gtest.h"
 #include "recloop/internal/records.pb.h"
 #include "tests/testing/temp_dir.h"
+#include "tests/testing/test_store.h"
 
 namespace recloop {
 namespace {
@@ -262,10 +263,8 @@ TEST(ItemModelTest, RankPutsUnknownItemsLast) {
 // most users), but what users read next is always the story of the hour.
 TEST(ItemModelTest, BlendLearnsThatTrendingPredictsWhatUsersReadNext) {
   TempDir dir;
-  StoreOptions store_options;
-  store_options.path = dir.path();
-  store_options.small_footprint = true;
-  auto store = *Store::Open(store_options);
+  auto store = OpenTestStore(dir.path());
+  ASSERT_NE(store, nullptr);
   ModelOptions options;
   options.trending_half_life_hours = 1;
   ItemModel model(options);
@@ -304,10 +303,8 @@ TEST(ItemModelTest, BlendLearnsThatTrendingPredictsWhatUsersReadNext) {
 
 TEST(ItemModelTest, CheckpointRoundTripsThroughTheStore) {
   TempDir dir;
-  StoreOptions options;
-  options.path = dir.path();
-  options.small_footprint = true;
-  auto store = *Store::Open(options);
+  auto store = OpenTestStore(dir.path());
+  ASSERT_NE(store, nullptr);
   ItemModel model{ModelOptions()};
   const absl::Time t = absl::FromUnixSeconds(1700000000);
   Feed(&model, {"a", "b", "c"}, t, {"DEVICE=tv"});
