@@ -65,14 +65,17 @@ absl::Status ItemModel::Load(const Store& store, uint32_t group_id,
       items_.resize(index + 1);
       inverse_norms_.resize(index + 1, 0);
       demotions_.resize(index + 1, 1);
+      trends_.resize(index + 1, 0);
+      log_weights_.resize(index + 1, 0);
     }
     Item& item = items_[index];
     item.id = record.item_id();
     item.first_seen_micros = record.first_seen_micros();
     item.weight = record.weight();
     inverse_norms_[index] = InverseNorm(item.weight);
+    log_weights_[index] = std::log1p(item.weight);
     item.events = record.events();
-    item.trend = record.trend();
+    trends_[index] = record.trend();
     item.impressions = record.impressions();
     item.clicks = record.clicks();
     demotions_[index] = Demotion(item);
@@ -91,7 +94,7 @@ absl::Status ItemModel::Load(const Store& store, uint32_t group_id,
     total_weight_ += item.weight;
     if (item.weight > 0) {
       popular_.Update(index, item.weight);
-      trending_.Update(index, item.trend);
+      trending_.Update(index, trends_[index]);
     }
   }
   return cursor->status();
@@ -123,7 +126,7 @@ std::vector<uint32_t> ItemModel::TakeDirty(uint32_t group_id, uint32_t recommend
     record.set_first_seen_micros(item.first_seen_micros);
     record.set_weight(item.weight);
     record.set_events(item.events);
-    record.set_trend(item.trend);
+    record.set_trend(trends_[index]);
     record.set_impressions(item.impressions);
     record.set_clicks(item.clicks);
     for (const auto& [neighbour, weight] : item.neighbours.entries()) {
@@ -160,6 +163,8 @@ uint32_t ItemModel::IndexOrAdd(absl::string_view item_id, absl::Time time) {
   items_.emplace_back();
   inverse_norms_.push_back(0);
   demotions_.push_back(1);
+  trends_.push_back(0);
+  log_weights_.push_back(0);
   items_.back().id = std::string(item_id);
   items_.back().first_seen_micros = absl::ToUnixMicros(time);
   index_.emplace(std::string(item_id), index);
@@ -177,16 +182,16 @@ void ItemModel::AddPair(uint32_t a, uint32_t b, float w) {
   if (neighbours.size() > 2 * cap) neighbours.KeepStrongest(cap);
 }
 
-void ItemModel::AddTrend(Item& item, uint32_t index, double weight, int64_t micros) {
+void ItemModel::AddTrend(uint32_t index, double weight, int64_t micros) {
   const double half_life_micros = options_.trending_half_life_hours * 3600e6;
   double exponent = (micros - trend_origin_micros_) / half_life_micros;
   if (exponent > kMaxTrendExponent) {
     // Move the origin to now: every score shrinks by the same factor, so the
     // order is unchanged. Every item's record changes with it.
     const double factor = std::exp2(-exponent);
-    for (uint32_t i = 0; i < items_.size(); ++i) {
-      if (items_[i].trend != 0) {
-        items_[i].trend *= factor;
+    for (uint32_t i = 0; i < trends_.size(); ++i) {
+      if (trends_[i] != 0) {
+        trends_[i] *= factor;
         dirty_.insert(i);
       }
     }
@@ -194,8 +199,8 @@ void ItemModel::AddTrend(Item& item, uint32_t index, double weight, int64_t micr
     trend_origin_micros_ = micros;
     exponent = 0;
   }
-  item.trend += weight * std::exp2(exponent);
-  trending_.Update(index, item.trend);
+  trends_[index] += weight * std::exp2(exponent);
+  trending_.Update(index, trends_[index]);
 }
 
 void ItemModel::Observe(const Interaction& interaction,
@@ -231,11 +236,12 @@ void ItemModel::Observe(const Interaction& interaction,
   Item& item = items_[target];
   item.weight += weight;
   inverse_norms_[target] = InverseNorm(item.weight);
+  log_weights_[target] = std::log1p(item.weight);
   item.events += 1;
   total_weight_ += weight;
   dirty_.insert(target);
   popular_.Update(target, item.weight);
-  AddTrend(item, target, weight, micros);
+  AddTrend(target, weight, micros);
   for (const std::string& context : interaction.contexts) {
     auto [it, inserted] =
         contexts_.try_emplace(context, static_cast<size_t>(options_.popular_pool));
@@ -372,9 +378,8 @@ std::vector<ItemModel::Candidate> ItemModel::BlendCandidates(
 void ItemModel::FillSignals(std::vector<Candidate>* candidates) const {
   BlendFeatures max_feature{};
   for (Candidate& c : *candidates) {
-    const Item& item = items_[c.index];
-    c.features[kTrending] = item.trend;
-    c.features[kPopularity] = std::log1p(item.weight);
+    c.features[kTrending] = trends_[c.index];
+    c.features[kPopularity] = log_weights_[c.index];
     for (size_t k = 0; k < kBlendSignals; ++k) {
       max_feature[k] = std::max(max_feature[k], c.features[k]);
     }
@@ -515,7 +520,7 @@ void ItemModel::FillPopular(const ServeQuery& query, bool demote,
     }
   }
   if (demote) {
-    for (auto& [i, s] : scores) s *= Demotion(items_[i]);
+    for (auto& [i, s] : scores) s *= demotions_[i];
   }
   // Fill-ins rank below every item already chosen for its own reason.
   const double cap = out->empty() ? 1.0 : std::min(1.0, out->back().score);
@@ -556,7 +561,7 @@ std::vector<ScoredItem> ItemModel::Related(absl::string_view item_id,
     const Item& item = items_[it->second];
     Scores scores;
     for (const auto& [neighbour, co] : item.neighbours.entries()) {
-      scores[neighbour] = Similarity(item, neighbour, co) * Demotion(items_[neighbour]) *
+      scores[neighbour] = Similarity(item, neighbour, co) * demotions_[neighbour] *
                           ContextBoost(neighbour, query.contexts);
     }
     TakeBest(scores, query, &taken, &out);
@@ -619,7 +624,7 @@ std::vector<ScoredItem> ItemModel::Rank(const ServeQuery& query,
     // Popularity also breaks ties between equal blended scores.
     ranked.emplace_back(known_position[k],
                         (blend_.Score(c.features) + 1e-6 * c.features[kPopularity]) *
-                            Demotion(items_[c.index]) * ContextBoost(c.index, query.contexts));
+                            demotions_[c.index] * ContextBoost(c.index, query.contexts));
   }
   std::stable_sort(ranked.begin(), ranked.end(),
                    [](const auto& a, const auto& b) { return a.second > b.second; });

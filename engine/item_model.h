@@ -144,7 +144,6 @@ class ItemModel {
     int64_t first_seen_micros = 0;
     double weight = 0;  // Sum of interaction weights.
     uint64_t events = 0;
-    double trend = 0;   // Sum of weight * 2^((t - trend_origin) / half-life).
     double impressions = 0;
     double clicks = 0;
     NeighbourList neighbours;  // Co-occurrence weights.
@@ -166,7 +165,7 @@ class ItemModel {
   uint32_t IndexOrAdd(absl::string_view item_id, absl::Time time)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void AddPair(uint32_t a, uint32_t b, float w) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  void AddTrend(Item& item, uint32_t index, double weight, int64_t micros)
+  void AddTrend(uint32_t index, double weight, int64_t micros)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   double Similarity(const Item& a, uint32_t b, float co) const
       ABSL_SHARED_LOCKS_REQUIRED(mu_);
@@ -224,6 +223,13 @@ class ItemModel {
   std::vector<double> inverse_norms_ ABSL_GUARDED_BY(mu_);
   // Demotion(items_[i]), kept dense for the same reason.
   std::vector<double> demotions_ ABSL_GUARDED_BY(mu_);
+  // The blend's per-candidate inputs, dense too: a list can have thousands
+  // of candidates, and reading them from items_ (a cache miss each) tripled
+  // GetRecommendations' latency at 10M events.
+  // Item i's trend score: sum of weight * 2^((t - trend_origin) / half-life).
+  std::vector<double> trends_ ABSL_GUARDED_BY(mu_);
+  // log1p(items_[i].weight): the popularity signal.
+  std::vector<double> log_weights_ ABSL_GUARDED_BY(mu_);
   static double InverseNorm(double weight) {
     return weight > 0 ? 1 / std::sqrt(weight) : 0.0;
   }
