@@ -6,6 +6,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/testing/temp_dir.h"
+#include "tests/testing/test_store.h"
 
 namespace recloop {
 namespace {
@@ -17,10 +18,8 @@ constexpr uint32_t kGroup = 1;
 class EventLogTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    StoreOptions options;
-    options.path = dir_.path();
-    options.small_footprint = true;
-    store_ = *Store::Open(options);
+    store_ = OpenTestStore(dir_.path());
+    ASSERT_NE(store_, nullptr);
     served_ = std::make_unique<ServedLists>(store_.get(), &clock_, absl::Hours(24));
     log_ = std::make_unique<EventLog>(store_.get(), &clock_, served_.get());
   }

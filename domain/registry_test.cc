@@ -6,6 +6,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/testing/temp_dir.h"
+#include "tests/testing/test_store.h"
 
 namespace recloop {
 namespace {
@@ -19,10 +20,8 @@ class RegistryTest : public ::testing::Test {
   void Reopen() {
     registry_.reset();
     store_.reset();
-    StoreOptions options;
-    options.path = dir_.path();
-    options.small_footprint = true;
-    store_ = *Store::Open(options);
+    store_ = OpenTestStore(dir_.path());
+    ASSERT_NE(store_, nullptr);
     auto registry = Registry::Load(store_.get(), &clock_);
     ASSERT_TRUE(registry.ok()) << registry.status();
     registry_ = *std::move(registry);
