@@ -61,19 +61,11 @@ absl::Status ItemModel::Load(const Store& store, uint32_t group_id,
       return absl::DataLossError(absl::StrCat("model record ", index, " of group ",
                                               group_id, " is corrupt"));
     }
-    if (index >= items_.size()) {
-      items_.resize(index + 1);
-      inverse_norms_.resize(index + 1, 0);
-      demotions_.resize(index + 1, 1);
-      trends_.resize(index + 1, 0);
-      log_weights_.resize(index + 1, 0);
-    }
+    if (index >= items_.size()) Resize(index + 1);
     Item& item = items_[index];
     item.id = record.item_id();
     item.first_seen_micros = record.first_seen_micros();
-    item.weight = record.weight();
-    inverse_norms_[index] = InverseNorm(item.weight);
-    log_weights_[index] = std::log1p(item.weight);
+    SetWeight(index, record.weight());
     item.events = record.events();
     trends_[index] = record.trend();
     item.impressions = record.impressions();
@@ -156,15 +148,25 @@ void ItemModel::MarkDirty(const std::vector<uint32_t>& indexes) {
   dirty_.insert(indexes.begin(), indexes.end());
 }
 
+void ItemModel::Resize(size_t n) {
+  items_.resize(n);
+  inverse_norms_.resize(n, 0);
+  demotions_.resize(n, 1);
+  trends_.resize(n, 0);
+  log_weights_.resize(n, 0);
+}
+
+void ItemModel::SetWeight(uint32_t index, double weight) {
+  items_[index].weight = weight;
+  inverse_norms_[index] = weight > 0 ? 1 / std::sqrt(weight) : 0.0;
+  log_weights_[index] = std::log1p(weight);
+}
+
 uint32_t ItemModel::IndexOrAdd(absl::string_view item_id, absl::Time time) {
   auto it = index_.find(item_id);
   if (it != index_.end()) return it->second;
   const uint32_t index = static_cast<uint32_t>(items_.size());
-  items_.emplace_back();
-  inverse_norms_.push_back(0);
-  demotions_.push_back(1);
-  trends_.push_back(0);
-  log_weights_.push_back(0);
+  Resize(index + 1);
   items_.back().id = std::string(item_id);
   items_.back().first_seen_micros = absl::ToUnixMicros(time);
   index_.emplace(std::string(item_id), index);
@@ -234,9 +236,7 @@ void ItemModel::Observe(const Interaction& interaction,
   const double weight = interaction.weight;
   const uint32_t target = IndexOrAdd(interaction.item_id, interaction.time);
   Item& item = items_[target];
-  item.weight += weight;
-  inverse_norms_[target] = InverseNorm(item.weight);
-  log_weights_[target] = std::log1p(item.weight);
+  SetWeight(target, item.weight + weight);
   item.events += 1;
   total_weight_ += weight;
   dirty_.insert(target);

@@ -164,6 +164,11 @@ class ItemModel {
 
   uint32_t IndexOrAdd(absl::string_view item_id, absl::Time time)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Grows (or shrinks) items_ and the dense per-item arrays beside it to n
+  // items; new items have no weight, trend or impressions.
+  void Resize(size_t n) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Sets item `index`'s weight and the dense values derived from it.
+  void SetWeight(uint32_t index, double weight) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void AddPair(uint32_t a, uint32_t b, float w) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void AddTrend(uint32_t index, double weight, int64_t micros)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
@@ -219,7 +224,8 @@ class ItemModel {
   mutable uint64_t popular_cache_version_ ABSL_GUARDED_BY(popular_cache_mu_) = 0;
   mutable absl::Mutex mu_;
   std::vector<Item> items_ ABSL_GUARDED_BY(mu_);
-  // 1 / sqrt(items_[i].weight), 0 for weight 0: read by Similarity.
+  // 1 / sqrt(items_[i].weight), 0 for weight 0 (kept by SetWeight): read by
+  // Similarity.
   std::vector<double> inverse_norms_ ABSL_GUARDED_BY(mu_);
   // Demotion(items_[i]), kept dense for the same reason.
   std::vector<double> demotions_ ABSL_GUARDED_BY(mu_);
@@ -228,11 +234,8 @@ class ItemModel {
   // GetRecommendations' latency at 10M events.
   // Item i's trend score: sum of weight * 2^((t - trend_origin) / half-life).
   std::vector<double> trends_ ABSL_GUARDED_BY(mu_);
-  // log1p(items_[i].weight): the popularity signal.
+  // log1p(items_[i].weight) (kept by SetWeight): the popularity signal.
   std::vector<double> log_weights_ ABSL_GUARDED_BY(mu_);
-  static double InverseNorm(double weight) {
-    return weight > 0 ? 1 / std::sqrt(weight) : 0.0;
-  }
   absl::flat_hash_map<std::string, uint32_t> index_ ABSL_GUARDED_BY(mu_);
   absl::flat_hash_set<uint32_t> dirty_ ABSL_GUARDED_BY(mu_);
   double total_weight_ ABSL_GUARDED_BY(mu_) = 0;
