@@ -23,8 +23,6 @@
 #include <fstream>
 #include <iostream>
 #include <map>
-#include <random>
-#include <set>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -34,7 +32,6 @@
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
-#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
@@ -42,6 +39,7 @@
 #include "absl/time/civil_time.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
+#include "bench/interaction_log.h"
 #include "grpcpp/grpcpp.h"
 #include "recloop/v1/recloop.grpc.pb.h"
 
@@ -71,14 +69,6 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-struct Interaction {
-  int64_t ts;
-  std::string user;
-  std::string item;
-  double value;
-  bool has_value;
-};
-
 // One MIND impression log.
 struct Impression {
   int64_t ts;
@@ -86,61 +76,6 @@ struct Impression {
   std::vector<std::string> history;
   std::vector<std::pair<std::string, bool>> shown;  // item, clicked
 };
-
-bool ReadTsv(const std::string& path, char sep, bool header,
-             std::vector<Interaction>* out) {
-  std::ifstream in(path);
-  if (!in) return false;
-  std::string line;
-  if (header) std::getline(in, line);
-  while (std::getline(in, line)) {
-    if (!line.empty() && line.back() == '\r') line.pop_back();
-    std::vector<std::string> f = absl::StrSplit(line, sep);
-    if (f.size() < 4) continue;
-    Interaction e;
-    e.user = f[0];
-    e.item = f[1];
-    e.has_value = absl::SimpleAtod(f[2], &e.value);
-    double ts;
-    if (!absl::SimpleAtod(f[3], &ts)) continue;
-    e.ts = static_cast<int64_t>(ts);
-    out->push_back(std::move(e));
-  }
-  return true;
-}
-
-// Users belong to taste clusters; each picks mostly from its cluster's
-// items, Zipf-popular within the cluster, sometimes from anywhere. A model
-// that learns co-occurrence finds the clusters; popularity cannot.
-std::vector<Interaction> Synthesize(uint64_t seed) {
-  const int users = absl::GetFlag(FLAGS_synthetic_users);
-  const int items = absl::GetFlag(FLAGS_synthetic_items);
-  const int per_user = absl::GetFlag(FLAGS_synthetic_events_per_user);
-  const int clusters = std::max(1, absl::GetFlag(FLAGS_synthetic_clusters));
-  std::mt19937_64 rng(seed);
-  std::vector<double> zipf;
-  const int per_cluster = std::max(1, items / clusters);
-  for (int r = 0; r < per_cluster; ++r) zipf.push_back(1.0 / (r + 1));
-  std::discrete_distribution<int> in_cluster(zipf.begin(), zipf.end());
-  std::uniform_int_distribution<int> any_item(0, items - 1);
-  std::uniform_int_distribution<int> any_cluster(0, clusters - 1);
-  std::bernoulli_distribution off_taste(0.15);
-  std::vector<Interaction> out;
-  int64_t ts = 1700000000;
-  for (int u = 0; u < users; ++u) {
-    const int cluster = any_cluster(rng);
-    std::set<int> seen;
-    for (int n = 0; n < per_user; ++n) {
-      int item = off_taste(rng) ? any_item(rng)
-                                : (cluster * per_cluster + in_cluster(rng)) % items;
-      if (!seen.insert(item).second) continue;
-      // Users interleave: each event at a random time within the span.
-      out.push_back({ts + static_cast<int64_t>(rng() % (users * 60)),
-                     absl::StrCat("u", u), absl::StrCat("i", item), 1, false});
-    }
-  }
-  return out;
-}
 
 bool ReadMind(const std::string& path, std::vector<Impression>* out) {
   std::ifstream in(path);
@@ -322,25 +257,25 @@ std::string Command(int argc, char** argv) {
 
 int ReplayInteractions(int argc, char** argv) {
   const std::string format = absl::GetFlag(FLAGS_format);
-  std::vector<Interaction> log;
+  std::vector<LoggedInteraction> log;
   if (format == "synthetic") {
-    log = Synthesize(absl::GetFlag(FLAGS_seed));
-  } else if (!ReadTsv(absl::GetFlag(FLAGS_input), format == "csv" ? ',' : '\t',
-                      format == "csv", &log)) {
-    std::cerr << "cannot read --input=" << absl::GetFlag(FLAGS_input) << "\n";
-    return 2;
-  }
-  std::sort(log.begin(), log.end(), [](const Interaction& a, const Interaction& b) {
-    if (a.ts != b.ts) return a.ts < b.ts;
-    // Numeric ids compare numerically, as the published baselines do.
-    int64_t ua, ub, ia, ib;
-    if (a.user != b.user) {
-      if (absl::SimpleAtoi(a.user, &ua) && absl::SimpleAtoi(b.user, &ub)) return ua < ub;
-      return a.user < b.user;
+    SyntheticLogOptions synthetic;
+    synthetic.users = absl::GetFlag(FLAGS_synthetic_users);
+    synthetic.items = absl::GetFlag(FLAGS_synthetic_items);
+    synthetic.events_per_user = absl::GetFlag(FLAGS_synthetic_events_per_user);
+    synthetic.clusters = absl::GetFlag(FLAGS_synthetic_clusters);
+    synthetic.seed = absl::GetFlag(FLAGS_seed);
+    log = SynthesizeInteractionLog(synthetic);
+  } else {
+    absl::StatusOr<std::vector<LoggedInteraction>> read =
+        ReadInteractionLog(format, absl::GetFlag(FLAGS_input));
+    if (!read.ok()) {
+      std::cerr << "recloop-replay: " << read.status().message() << "\n";
+      return 2;
     }
-    if (absl::SimpleAtoi(a.item, &ia) && absl::SimpleAtoi(b.item, &ib)) return ia < ib;
-    return a.item < b.item;
-  });
+    log = *std::move(read);
+  }
+  SortForReplay(&log);
   const int64_t limit = absl::GetFlag(FLAGS_limit);
   if (limit > 0 && static_cast<int64_t>(log.size()) > limit) log.resize(limit);
   absl::flat_hash_set<std::string> users, items;
@@ -357,7 +292,7 @@ int ReplayInteractions(int argc, char** argv) {
   const int k = absl::GetFlag(FLAGS_k);
   const auto start = Clock::now();
   for (size_t n = 0; n < log.size(); ++n) {
-    const Interaction& e = log[n];
+    const LoggedInteraction& e = log[n];
     for (size_t r = 0; r < nrec; ++r) {
       std::vector<std::string> list = replayer.Recommend(r, e.user, k);
       Quality& q = quality[r];

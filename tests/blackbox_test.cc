@@ -11,7 +11,10 @@
 #include <string>
 #include <vector>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "absl/strings/string_view.h"
 #include "gmock/gmock.h"
 #include "grpcpp/grpcpp.h"
 #include "gtest/gtest.h"
@@ -227,6 +230,38 @@ TEST_F(BlackBoxTest, ReplayOnSyntheticDataBeatsPopularityClearly) {
   EXPECT_EQ(replay.exit_code, 0) << replay.out << replay.err;
   EXPECT_THAT(replay.out, HasSubstr("check: HR user-personalization"));
   EXPECT_THAT(replay.out, HasSubstr("PASS"));
+}
+
+// recloop-engine-replay exists to iterate on quality without the server in
+// between; it is only worth that if it measures what the server replay
+// measures. Same synthetic log, same recipes: the same figures.
+TEST_F(BlackBoxTest, EngineReplayMeasuresWhatTheServerReplayMeasures) {
+  StartServer();
+  const std::vector<std::string> log_flags = {
+      "--format=synthetic", "--synthetic_users=150", "--synthetic_items=120",
+      "--recipes=user-personalization,popularity-count,trending-now"};
+  std::vector<std::string> server_cmd = {BinaryFromEnv("RECLOOP_REPLAY"),
+                                         "--address=" + address(), "--progress=false"};
+  std::vector<std::string> engine_cmd = {BinaryFromEnv("RECLOOP_ENGINE_REPLAY")};
+  server_cmd.insert(server_cmd.end(), log_flags.begin(), log_flags.end());
+  engine_cmd.insert(engine_cmd.end(), log_flags.begin(), log_flags.end());
+  CommandResult server = RunCommand(server_cmd);
+  CommandResult engine = RunCommand(engine_cmd);
+  ASSERT_EQ(server.exit_code, 0) << server.out << server.err;
+  ASSERT_EQ(engine.exit_code, 0) << engine.out << engine.err;
+  // The per-recipe rows: "  user-personalization     0.4555   0.2660     1.000".
+  const auto rows = [](const std::string& out) {
+    std::vector<std::string> found;
+    for (absl::string_view line : absl::StrSplit(out, '\n')) {
+      for (const char* recipe : {"user-personalization ", "popularity-count ", "trending-now "}) {
+        if (absl::StartsWith(line, absl::StrCat("  ", recipe))) found.emplace_back(line);
+      }
+    }
+    return found;
+  };
+  const std::vector<std::string> from_server = rows(server.out);
+  ASSERT_EQ(from_server.size(), 3u) << server.out;
+  EXPECT_EQ(rows(engine.out), from_server) << engine.out;
 }
 
 TEST_F(BlackBoxTest, TheCliWalkThroughWorks) {
