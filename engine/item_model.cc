@@ -228,8 +228,13 @@ void ItemModel::Observe(const Interaction& interaction,
   }
 
   if (interaction.item_id.empty() || interaction.weight <= 0) return;
-  if (++interactions_ % kBlendLearnEvery == 0) {
-    if (auto known = index_.find(interaction.item_id); known != index_.end()) {
+  if (auto known = index_.find(interaction.item_id); known != index_.end()) {
+    if (shown.size() >= 2 && shown.contains(interaction.item_id)) {
+      // Chosen from what was shown: the best evidence of what the signals
+      // are worth, so every such event teaches the blend (its cost is one
+      // neighbour lookup per shown item and recent item).
+      LearnBlendFromImpression(known->second, shown, window);
+    } else if (++interactions_ % kBlendLearnEvery == 0) {
       LearnBlend(known->second, window);
     }
   }
@@ -297,11 +302,9 @@ double ItemModel::ContextBoost(uint32_t index,
   return 1 + share / contexts.size();
 }
 
-ItemModel::ScoreList ItemModel::ScoreHistory(absl::Span<const HistoryItem> history) const {
-  // The distinct known items to score from, with their weights.
-  std::vector<std::pair<uint32_t, double>> sources;
+ItemModel::ScoreList ItemModel::ScoreSources(absl::Span<const HistoryItem> history) const {
+  ScoreList sources;
   absl::flat_hash_set<uint32_t> used;
-  size_t candidates = 0;
   double w = 1.0;
   for (const HistoryItem& h : history) {
     if (static_cast<int>(used.size()) >= options_.history_length) break;
@@ -309,9 +312,15 @@ ItemModel::ScoreList ItemModel::ScoreHistory(absl::Span<const HistoryItem> histo
     auto it = index_.find(h.item_id);
     if (it == index_.end() || !used.insert(it->second).second) continue;
     sources.emplace_back(it->second, w * std::min(h.weight, 10.0));
-    candidates += items_[it->second].neighbours.size();
     w *= options_.recency_decay;
   }
+  return sources;
+}
+
+ItemModel::ScoreList ItemModel::ScoreHistory(absl::Span<const HistoryItem> history) const {
+  const ScoreList sources = ScoreSources(history);
+  size_t candidates = 0;
+  for (const auto& [index, hw] : sources) candidates += items_[index].neighbours.size();
   // Their neighbours' scores add up in a dense per-thread array indexed by
   // item (a hash map insert per neighbour was most of a recommendation's
   // cost); the touched entries are then collected and the array reset.
@@ -376,9 +385,19 @@ std::vector<ItemModel::Candidate> ItemModel::BlendCandidates(
 }
 
 void ItemModel::FillSignals(std::vector<Candidate>* candidates) const {
+  // Trend scores count events scaled by 2^(age since the origin in
+  // half-lives); one event at the latest time weighs `unit`. The feature is
+  // log(1 + trend / unit), on the same log scale as popularity: linear
+  // trend scores are so skewed that, normalized by the list's maximum,
+  // nearly every candidate reads 0 and the blend cannot use them (measured
+  // on MIND: with impression learning, click-through 0.00228 linear vs
+  // 0.00362 log).
+  const double unit =
+      std::exp2((latest_event_micros_ - trend_origin_micros_) /
+                (options_.trending_half_life_hours * 3600e6));
   BlendFeatures max_feature{};
   for (Candidate& c : *candidates) {
-    c.features[kTrending] = trends_[c.index];
+    c.features[kTrending] = std::log1p(trends_[c.index] / unit);
     c.features[kPopularity] = log_weights_[c.index];
     for (size_t k = 0; k < kBlendSignals; ++k) {
       max_feature[k] = std::max(max_feature[k], c.features[k]);
@@ -404,6 +423,48 @@ void ItemModel::LearnBlend(uint32_t target, absl::Span<const HistoryItem> window
   }
   if (excluded.contains(target)) return;
   const std::vector<Candidate> candidates = BlendCandidates(window, excluded);
+  std::vector<BlendFeatures> features;
+  features.reserve(candidates.size());
+  size_t chosen = candidates.size();
+  for (const Candidate& c : candidates) {
+    if (c.index == target) chosen = features.size();
+    features.push_back(c.features);
+  }
+  blend_.Learn(features, chosen);
+}
+
+void ItemModel::LearnBlendFromImpression(uint32_t target,
+                                         const absl::flat_hash_set<absl::string_view>& shown,
+                                         absl::Span<const HistoryItem> window) {
+  if (items_[target].weight <= 0) return;
+  absl::flat_hash_set<uint32_t> recent;
+  int position = 0;
+  for (const HistoryItem& h : window) {
+    if (position++ >= options_.window) break;
+    auto it = index_.find(h.item_id);
+    if (it != index_.end()) recent.insert(it->second);
+  }
+  if (recent.contains(target)) return;
+  // Each shown item's collaborative score, as ScoreHistory would give it.
+  const ScoreList sources = ScoreSources(window);
+  std::vector<Candidate> candidates;
+  for (absl::string_view id : shown) {
+    auto it = index_.find(id);
+    if (it == index_.end() || recent.contains(it->second)) continue;
+    const uint32_t i = it->second;
+    double collaborative = 0;
+    for (const auto& [source, hw] : sources) {
+      const Item& item = items_[source];
+      if (item.weight <= 0) continue;
+      collaborative +=
+          hw / std::sqrt(item.weight) * item.neighbours.Weight(i) * inverse_norms_[i];
+    }
+    candidates.push_back({i, {collaborative, 0, 0}});
+  }
+  // The order of a hash set is arbitrary; the learning step must not be.
+  std::sort(candidates.begin(), candidates.end(),
+            [](const Candidate& a, const Candidate& b) { return a.index < b.index; });
+  FillSignals(&candidates);
   std::vector<BlendFeatures> features;
   features.reserve(candidates.size());
   size_t chosen = candidates.size();

@@ -179,6 +179,10 @@ class ItemModel {
   // 1 plus the share of the item's interactions in the query's contexts.
   double ContextBoost(uint32_t index, absl::Span<const std::string> contexts) const
       ABSL_SHARED_LOCKS_REQUIRED(mu_);
+  // The distinct known items of `history` that scores start from (at most
+  // history_length), each with its recency and event weight.
+  ScoreList ScoreSources(absl::Span<const HistoryItem> history) const
+      ABSL_SHARED_LOCKS_REQUIRED(mu_);
   // Each neighbour of the history's items with its summed score, in first
   // touched order.
   ScoreList ScoreHistory(absl::Span<const HistoryItem> history) const
@@ -196,6 +200,12 @@ class ItemModel {
   // One SignalBlend step for an interaction with `target` by a user whose
   // earlier items are `window`, before the model learns it.
   void LearnBlend(uint32_t target, absl::Span<const HistoryItem> window)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // The same step when `target` was chosen from the impression `shown`: the
+  // candidates are the shown items (minus the user's recent ones).
+  void LearnBlendFromImpression(uint32_t target,
+                                const absl::flat_hash_set<absl::string_view>& shown,
+                                absl::Span<const HistoryItem> window)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // The indices of the query's excluded items, to seed the set of items
   // not to take (one lookup per excluded item, not per candidate).

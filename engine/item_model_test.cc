@@ -301,6 +301,48 @@ TEST(ItemModelTest, BlendLearnsThatTrendingPredictsWhatUsersReadNext) {
   EXPECT_EQ(restored.Personalized(Query(h, 1, &seen))[0].item_id, current);
 }
 
+// A click on one of the items a user was shown says which signals told it
+// apart from the rest: every such click teaches the blend, where other
+// interactions teach it one in eight.
+TEST(ItemModelTest, ClicksAmongShownItemsTeachTheBlendWhatTellsThemApart) {
+  ModelOptions options;
+  options.trending_half_life_hours = 1;
+  const absl::Time t0 = absl::FromUnixSeconds(1700000000);
+  const auto setup = [&](ItemModel* model) {
+    // Equally popular; "cold" was read ten half-lives ago, "hot" just now.
+    for (int i = 0; i < 5; ++i) Feed(model, {"cold"}, t0);
+    for (int i = 0; i < 5; ++i) Feed(model, {"hot"}, t0 + absl::Hours(10));
+  };
+  const auto click = [&](ItemModel* model, bool with_impression) {
+    Interaction interaction;
+    interaction.item_id = "hot";
+    interaction.time = t0 + absl::Hours(10);
+    if (with_impression) interaction.impressions = {"cold", "hot"};
+    model->Observe(interaction, History({"x"}));
+  };
+  ItemModel shown(options);
+  ItemModel not_shown(options);
+  setup(&shown);
+  setup(&not_shown);
+  const auto initial = shown.blend_weights();
+  ASSERT_EQ(initial[kTrending], 0);
+  ASSERT_EQ(initial[kPopularity], 0);
+
+  click(&shown, true);
+  click(&not_shown, false);
+  // Only the trend tells "hot" from "cold": that weight, and only it, moves.
+  EXPECT_GT(shown.blend_weights()[kTrending], 0);
+  EXPECT_EQ(shown.blend_weights()[kPopularity], 0);
+  EXPECT_EQ(shown.blend_weights()[kCollaborative], initial[kCollaborative]);
+  // The same click without an impression waits for its turn (one in eight).
+  EXPECT_EQ(not_shown.blend_weights(), initial);
+
+  // And the learned weight ranks the trending item first.
+  for (int i = 0; i < 20; ++i) click(&shown, true);
+  const auto h = History({"x"});
+  EXPECT_THAT(Ids(shown.Rank(Query(h, 2), {"cold", "hot"})), ElementsAre("hot", "cold"));
+}
+
 TEST(ItemModelTest, CheckpointRoundTripsThroughTheStore) {
   TempDir dir;
   auto store = OpenTestStore(dir.path());
