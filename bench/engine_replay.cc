@@ -29,22 +29,15 @@
 #include "absl/strings/str_join.h"
 #include "absl/time/time.h"
 #include "bench/interaction_log.h"
+#include "bench/replay_log_flags.h"
 #include "domain/recloop.h"
 #include "engine/recommender.h"
 
-ABSL_FLAG(std::string, format, "tsv", "tsv, csv or synthetic");
-ABSL_FLAG(std::string, input, "", "the log (not needed for synthetic)");
-ABSL_FLAG(int64_t, limit, 0, "replay only the first N events (0: all)");
 ABSL_FLAG(int, k, 10, "list length asked for and evaluated");
 ABSL_FLAG(std::vector<std::string>, recipes,
           std::vector<std::string>({"user-personalization", "popularity-count"}),
           "recipes to evaluate, each as its own recommender on the same events");
 ABSL_FLAG(double, exploration_weight, 0, "config.exploration_weight of each recommender");
-ABSL_FLAG(uint64_t, seed, 1, "exploration seed and synthetic data seed");
-ABSL_FLAG(int, synthetic_users, 400, "synthetic: users");
-ABSL_FLAG(int, synthetic_items, 300, "synthetic: items");
-ABSL_FLAG(int, synthetic_events_per_user, 20, "synthetic: events per user");
-ABSL_FLAG(int, synthetic_clusters, 10, "synthetic: taste clusters");
 
 namespace recloop {
 namespace {
@@ -57,28 +50,12 @@ struct Quality {
 };
 
 int Run(int argc, char** argv) {
-  const std::string format = absl::GetFlag(FLAGS_format);
-  std::vector<LoggedInteraction> log;
-  if (format == "synthetic") {
-    SyntheticLogOptions synthetic;
-    synthetic.users = absl::GetFlag(FLAGS_synthetic_users);
-    synthetic.items = absl::GetFlag(FLAGS_synthetic_items);
-    synthetic.events_per_user = absl::GetFlag(FLAGS_synthetic_events_per_user);
-    synthetic.clusters = absl::GetFlag(FLAGS_synthetic_clusters);
-    synthetic.seed = absl::GetFlag(FLAGS_seed);
-    log = SynthesizeInteractionLog(synthetic);
-  } else {
-    absl::StatusOr<std::vector<LoggedInteraction>> read =
-        ReadInteractionLog(format, absl::GetFlag(FLAGS_input));
-    if (!read.ok()) {
-      std::cerr << "recloop-engine-replay: " << read.status().message() << "\n";
-      return 2;
-    }
-    log = *std::move(read);
+  absl::StatusOr<std::vector<LoggedInteraction>> read = ReplayLogFromFlags();
+  if (!read.ok()) {
+    std::cerr << "recloop-engine-replay: " << read.status().message() << "\n";
+    return 2;
   }
-  SortForReplay(&log);
-  const int64_t limit = absl::GetFlag(FLAGS_limit);
-  if (limit > 0 && static_cast<int64_t>(log.size()) > limit) log.resize(limit);
+  std::vector<LoggedInteraction> log = *std::move(read);
 
   const std::vector<std::string> recipes = absl::GetFlag(FLAGS_recipes);
   std::vector<std::unique_ptr<Recommender>> recommenders;

@@ -233,9 +233,9 @@ void ItemModel::Observe(const Interaction& interaction,
       // Chosen from what was shown: the best evidence of what the signals
       // are worth, so every such event teaches the blend (its cost is one
       // neighbour lookup per shown item and recent item).
-      LearnBlendFromImpression(known->second, shown, window);
+      LearnBlend(known->second, window, &shown);
     } else if (++interactions_ % kBlendLearnEvery == 0) {
-      LearnBlend(known->second, window);
+      LearnBlend(known->second, window, /*shown=*/nullptr);
     }
   }
   const double weight = interaction.weight;
@@ -410,47 +410,18 @@ void ItemModel::FillSignals(std::vector<Candidate>* candidates) const {
   }
 }
 
-void ItemModel::LearnBlend(uint32_t target, absl::Span<const HistoryItem> window) {
-  if (items_[target].weight <= 0) return;
-  // The user's recent items are what serving would exclude; an item they
-  // come back to teaches nothing about ranking new ones.
-  absl::flat_hash_set<uint32_t> excluded;
-  int position = 0;
-  for (const HistoryItem& h : window) {
-    if (position++ >= options_.window) break;
-    auto it = index_.find(h.item_id);
-    if (it != index_.end()) excluded.insert(it->second);
-  }
-  if (excluded.contains(target)) return;
-  const std::vector<Candidate> candidates = BlendCandidates(window, excluded);
-  std::vector<BlendFeatures> features;
-  features.reserve(candidates.size());
-  size_t chosen = candidates.size();
-  for (const Candidate& c : candidates) {
-    if (c.index == target) chosen = features.size();
-    features.push_back(c.features);
-  }
-  blend_.Learn(features, chosen);
-}
-
-void ItemModel::LearnBlendFromImpression(uint32_t target,
-                                         const absl::flat_hash_set<absl::string_view>& shown,
-                                         absl::Span<const HistoryItem> window) {
-  if (items_[target].weight <= 0) return;
-  absl::flat_hash_set<uint32_t> recent;
-  int position = 0;
-  for (const HistoryItem& h : window) {
-    if (position++ >= options_.window) break;
-    auto it = index_.find(h.item_id);
-    if (it != index_.end()) recent.insert(it->second);
-  }
-  if (recent.contains(target)) return;
-  // Each shown item's collaborative score, as ScoreHistory would give it.
-  const ScoreList sources = ScoreSources(window);
+std::vector<ItemModel::Candidate> ItemModel::ShownCandidates(
+    const absl::flat_hash_set<absl::string_view>& shown,
+    absl::Span<const HistoryItem> history,
+    const absl::flat_hash_set<uint32_t>& excluded) const {
+  // Each shown item's collaborative score, as ScoreHistory would give it,
+  // by one neighbour lookup per source item.
+  const ScoreList sources = ScoreSources(history);
   std::vector<Candidate> candidates;
+  candidates.reserve(shown.size());
   for (absl::string_view id : shown) {
     auto it = index_.find(id);
-    if (it == index_.end() || recent.contains(it->second)) continue;
+    if (it == index_.end() || excluded.contains(it->second)) continue;
     const uint32_t i = it->second;
     double collaborative = 0;
     for (const auto& [source, hw] : sources) {
@@ -461,10 +432,29 @@ void ItemModel::LearnBlendFromImpression(uint32_t target,
     }
     candidates.push_back({i, {collaborative, 0, 0}});
   }
-  // The order of a hash set is arbitrary; the learning step must not be.
+  // The order of a hash set is arbitrary; a learning step must not be.
   std::sort(candidates.begin(), candidates.end(),
             [](const Candidate& a, const Candidate& b) { return a.index < b.index; });
   FillSignals(&candidates);
+  return candidates;
+}
+
+void ItemModel::LearnBlend(uint32_t target, absl::Span<const HistoryItem> window,
+                           const absl::flat_hash_set<absl::string_view>* shown) {
+  if (items_[target].weight <= 0) return;
+  // The user's recent items are what serving would exclude; an item they
+  // come back to teaches nothing about ranking new ones.
+  absl::flat_hash_set<uint32_t> recent;
+  int position = 0;
+  for (const HistoryItem& h : window) {
+    if (position++ >= options_.window) break;
+    auto it = index_.find(h.item_id);
+    if (it != index_.end()) recent.insert(it->second);
+  }
+  if (recent.contains(target)) return;
+  const std::vector<Candidate> candidates = shown == nullptr
+                                                ? BlendCandidates(window, recent)
+                                                : ShownCandidates(*shown, window, recent);
   std::vector<BlendFeatures> features;
   features.reserve(candidates.size());
   size_t chosen = candidates.size();

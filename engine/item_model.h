@@ -197,15 +197,19 @@ class ItemModel {
   // all three to [0, 1] over the list (the collaborative score is given).
   void FillSignals(std::vector<Candidate>* candidates) const
       ABSL_SHARED_LOCKS_REQUIRED(mu_);
+  // The items of the impression `shown`, minus `excluded`, with their
+  // signals for a user whose recent items are `history`, normalized over
+  // the impression.
+  std::vector<Candidate> ShownCandidates(const absl::flat_hash_set<absl::string_view>& shown,
+                                         absl::Span<const HistoryItem> history,
+                                         const absl::flat_hash_set<uint32_t>& excluded) const
+      ABSL_SHARED_LOCKS_REQUIRED(mu_);
   // One SignalBlend step for an interaction with `target` by a user whose
-  // earlier items are `window`, before the model learns it.
-  void LearnBlend(uint32_t target, absl::Span<const HistoryItem> window)
-      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  // The same step when `target` was chosen from the impression `shown`: the
-  // candidates are the shown items (minus the user's recent ones).
-  void LearnBlendFromImpression(uint32_t target,
-                                const absl::flat_hash_set<absl::string_view>& shown,
-                                absl::Span<const HistoryItem> window)
+  // earlier items are `window`, before the model learns it: over the items
+  // shown with it when it was chosen from an impression (`shown`), else
+  // over the candidates the user would have been offered.
+  void LearnBlend(uint32_t target, absl::Span<const HistoryItem> window,
+                  const absl::flat_hash_set<absl::string_view>* shown)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // The indices of the query's excluded items, to seed the set of items
   // not to take (one lookup per excluded item, not per candidate).

@@ -5,10 +5,11 @@
 // score, and its overall popularity. Which mix predicts the next
 // interaction depends on the data: on movie ratings the collaborative score
 // dominates, on news what is trending now does. Rather than fix the mix per
-// dataset, the model learns it from its own stream: before each interaction
-// is learned, the candidates the user would have been offered are scored,
-// and one step of gradient ascent on the softmax likelihood of the item the
-// user actually chose (over all candidates) moves the weights.
+// dataset, the model learns it from its own stream: before an interaction
+// is learned, a set of items it was chosen over is scored (the items shown
+// with it when it came from an impression, else the candidates the user
+// would have been offered), and one step of gradient ascent on the softmax
+// likelihood of the item the user actually chose moves the weights.
 //
 // Features are normalized to [0, 1] within each candidate list, and weights
 // stay non-negative (every signal is evidence for an item, never against

@@ -1,0 +1,40 @@
+#include "bench/replay_log_flags.h"
+
+#include <utility>
+
+#include "absl/flags/flag.h"
+
+ABSL_FLAG(std::string, format, "tsv", "tsv, csv or synthetic (recloop-replay: also mind)");
+ABSL_FLAG(std::string, input, "", "the log (not needed for synthetic)");
+ABSL_FLAG(int64_t, limit, 0, "replay only the first N events (0: all)");
+ABSL_FLAG(uint64_t, seed, 1, "exploration seed and synthetic data seed");
+ABSL_FLAG(int, synthetic_users, 400, "synthetic: users");
+ABSL_FLAG(int, synthetic_items, 300, "synthetic: items");
+ABSL_FLAG(int, synthetic_events_per_user, 20, "synthetic: events per user");
+ABSL_FLAG(int, synthetic_clusters, 10, "synthetic: taste clusters");
+
+namespace recloop {
+
+absl::StatusOr<std::vector<LoggedInteraction>> ReplayLogFromFlags() {
+  std::vector<LoggedInteraction> log;
+  if (absl::GetFlag(FLAGS_format) == "synthetic") {
+    SyntheticLogOptions synthetic;
+    synthetic.users = absl::GetFlag(FLAGS_synthetic_users);
+    synthetic.items = absl::GetFlag(FLAGS_synthetic_items);
+    synthetic.events_per_user = absl::GetFlag(FLAGS_synthetic_events_per_user);
+    synthetic.clusters = absl::GetFlag(FLAGS_synthetic_clusters);
+    synthetic.seed = absl::GetFlag(FLAGS_seed);
+    log = SynthesizeInteractionLog(synthetic);
+  } else {
+    absl::StatusOr<std::vector<LoggedInteraction>> read =
+        ReadInteractionLog(absl::GetFlag(FLAGS_format), absl::GetFlag(FLAGS_input));
+    if (!read.ok()) return read.status();
+    log = *std::move(read);
+  }
+  SortForReplay(&log);
+  const int64_t limit = absl::GetFlag(FLAGS_limit);
+  if (limit > 0 && static_cast<int64_t>(log.size()) > limit) log.resize(limit);
+  return log;
+}
+
+}  // namespace recloop

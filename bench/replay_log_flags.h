@@ -1,0 +1,28 @@
+// The flags that choose what a replay streams, shared by recloop-replay and
+// recloop-engine-replay so that both read the same events in the same order
+// from the same command line.
+#ifndef RECLOOP_BENCH_REPLAY_LOG_FLAGS_H_
+#define RECLOOP_BENCH_REPLAY_LOG_FLAGS_H_
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "absl/flags/declare.h"
+#include "absl/status/statusor.h"
+#include "bench/interaction_log.h"
+
+ABSL_DECLARE_FLAG(std::string, format);
+ABSL_DECLARE_FLAG(std::string, input);
+ABSL_DECLARE_FLAG(int64_t, limit);
+ABSL_DECLARE_FLAG(uint64_t, seed);
+
+namespace recloop {
+
+// The interaction log --format (tsv, csv or synthetic) and --input name, in
+// replay order, cut to --limit events.
+absl::StatusOr<std::vector<LoggedInteraction>> ReplayLogFromFlags();
+
+}  // namespace recloop
+
+#endif  // RECLOOP_BENCH_REPLAY_LOG_FLAGS_H_
