@@ -70,7 +70,7 @@ absl::Status ItemModel::Load(const Store& store, uint32_t group_id,
     trends_[index] = record.trend();
     item.impressions = record.impressions();
     item.clicks = record.clicks();
-    demotions_[index] = Demotion(item);
+    log_demotions_[index] = std::log(Demotion(item));
     item.neighbours.reserve(record.neighbour_index_size());
     for (int i = 0; i < record.neighbour_index_size(); ++i) {
       item.neighbours.Add(record.neighbour_index(i), record.neighbour_weight(i));
@@ -137,7 +137,7 @@ std::vector<uint32_t> ItemModel::TakeDirty(uint32_t group_id, uint32_t recommend
   internal::ModelHeaderRecord header;
   header.set_trend_origin_micros(trend_origin_micros_);
   header.set_latest_event_micros(latest_event_micros_);
-  for (double w : blend_.weights()) header.add_blend_weights(w);
+  for (double w : blend_.Checkpoint()) header.add_blend_weights(w);
   batch->Put(Cf::kModel, ModelHeaderKey(group_id, recommender_id),
              header.SerializeAsString());
   return taken;
@@ -151,7 +151,7 @@ void ItemModel::MarkDirty(const std::vector<uint32_t>& indexes) {
 void ItemModel::Resize(size_t n) {
   items_.resize(n);
   inverse_norms_.resize(n, 0);
-  demotions_.resize(n, 1);
+  log_demotions_.resize(n, 0);
   trends_.resize(n, 0);
   log_weights_.resize(n, 0);
 }
@@ -216,28 +216,38 @@ void ItemModel::Observe(const Interaction& interaction,
   }
   latest_event_micros_ = std::max(latest_event_micros_, micros);
 
-  // Impressions: everything shown counts once; the chosen item is a click.
+  // Every shown item gets its index first (in the impression's order), so
+  // that items shown for the first time count among those not chosen.
   absl::flat_hash_set<absl::string_view> shown;
+  std::vector<uint32_t> shown_indexes;
   for (const std::string& id : interaction.impressions) {
-    if (!shown.insert(id).second) continue;
-    const uint32_t index = IndexOrAdd(id, interaction.time);
+    if (shown.insert(id).second) shown_indexes.push_back(IndexOrAdd(id, interaction.time));
+  }
+  const bool learns = !interaction.item_id.empty() && interaction.weight > 0;
+  // The blend learns first, from the model as it was before this event: its
+  // own click must not make the chosen item look less demoted.
+  if (learns) {
+    if (auto known = index_.find(interaction.item_id); known != index_.end()) {
+      if (shown.size() >= 2 && shown.contains(interaction.item_id)) {
+        // Chosen from what was shown: the best evidence of what the signals
+        // are worth, so every such event teaches the blend (its cost is one
+        // neighbour lookup per shown item and recent item).
+        LearnBlend(known->second, window, &shown);
+      } else if (++interactions_ % kBlendLearnEvery == 0) {
+        LearnBlend(known->second, window, /*shown=*/nullptr);
+      }
+    }
+  }
+
+  // Impressions: everything shown counts once; the chosen item is a click.
+  for (uint32_t index : shown_indexes) {
     items_[index].impressions += 1;
-    if (id == interaction.item_id) items_[index].clicks += 1;
-    demotions_[index] = Demotion(items_[index]);
+    if (items_[index].id == interaction.item_id) items_[index].clicks += 1;
+    log_demotions_[index] = std::log(Demotion(items_[index]));
     dirty_.insert(index);
   }
 
-  if (interaction.item_id.empty() || interaction.weight <= 0) return;
-  if (auto known = index_.find(interaction.item_id); known != index_.end()) {
-    if (shown.size() >= 2 && shown.contains(interaction.item_id)) {
-      // Chosen from what was shown: the best evidence of what the signals
-      // are worth, so every such event teaches the blend (its cost is one
-      // neighbour lookup per shown item and recent item).
-      LearnBlend(known->second, window, &shown);
-    } else if (++interactions_ % kBlendLearnEvery == 0) {
-      LearnBlend(known->second, window, /*shown=*/nullptr);
-    }
-  }
+  if (!learns) return;
   const double weight = interaction.weight;
   const uint32_t target = IndexOrAdd(interaction.item_id, interaction.time);
   Item& item = items_[target];
@@ -397,6 +407,7 @@ void ItemModel::FillSignals(std::vector<Candidate>* candidates) const {
                 (options_.trending_half_life_hours * 3600e6));
   BlendFeatures max_feature{};
   for (Candidate& c : *candidates) {
+    c.log_demotion = log_demotions_[c.index];
     c.features[kTrending] = std::log1p(trends_[c.index] / unit);
     c.features[kPopularity] = log_weights_[c.index];
     for (size_t k = 0; k < kBlendSignals; ++k) {
@@ -456,13 +467,16 @@ void ItemModel::LearnBlend(uint32_t target, absl::Span<const HistoryItem> window
                                                 ? BlendCandidates(window, recent)
                                                 : ShownCandidates(*shown, window, recent);
   std::vector<BlendFeatures> features;
+  std::vector<double> log_demotions;
   features.reserve(candidates.size());
+  log_demotions.reserve(candidates.size());
   size_t chosen = candidates.size();
   for (const Candidate& c : candidates) {
     if (c.index == target) chosen = features.size();
     features.push_back(c.features);
+    log_demotions.push_back(c.log_demotion);
   }
-  blend_.Learn(features, chosen);
+  blend_.Learn(features, log_demotions, chosen);
 }
 
 absl::flat_hash_set<uint32_t> ItemModel::ExcludedIndices(const ServeQuery& query) const {
@@ -571,7 +585,7 @@ void ItemModel::FillPopular(const ServeQuery& query, bool demote,
     }
   }
   if (demote) {
-    for (auto& [i, s] : scores) s *= demotions_[i];
+    for (auto& [i, s] : scores) s *= blend_.DemotionFactor(log_demotions_[i]);
   }
   // Fill-ins rank below every item already chosen for its own reason.
   const double cap = out->empty() ? 1.0 : std::min(1.0, out->back().score);
@@ -592,7 +606,7 @@ std::vector<ScoredItem> ItemModel::Personalized(const ServeQuery& query) const {
   ScoreList scores;
   scores.reserve(candidates.size());
   for (const Candidate& c : candidates) {
-    scores.emplace_back(c.index, blend_.Score(c.features) * demotions_[c.index] *
+    scores.emplace_back(c.index, blend_.Score(c.features, c.log_demotion) *
                                      ContextBoost(c.index, query.contexts));
   }
   std::vector<ScoredItem> out;
@@ -612,7 +626,8 @@ std::vector<ScoredItem> ItemModel::Related(absl::string_view item_id,
     const Item& item = items_[it->second];
     Scores scores;
     for (const auto& [neighbour, co] : item.neighbours.entries()) {
-      scores[neighbour] = Similarity(item, neighbour, co) * demotions_[neighbour] *
+      scores[neighbour] = Similarity(item, neighbour, co) *
+                          blend_.DemotionFactor(log_demotions_[neighbour]) *
                           ContextBoost(neighbour, query.contexts);
     }
     TakeBest(scores, query, &taken, &out);
@@ -675,7 +690,8 @@ std::vector<ScoredItem> ItemModel::Rank(const ServeQuery& query,
     // Popularity also breaks ties between equal blended scores.
     ranked.emplace_back(known_position[k],
                         (blend_.Score(c.features) + 1e-6 * c.features[kPopularity]) *
-                            demotions_[c.index] * ContextBoost(c.index, query.contexts));
+                            blend_.DemotionFactor(c.log_demotion) *
+                            ContextBoost(c.index, query.contexts));
   }
   std::stable_sort(ranked.begin(), ranked.end(),
                    [](const auto& a, const auto& b) { return a.second > b.second; });
@@ -714,6 +730,11 @@ absl::optional<ItemModel::ItemStats> ItemModel::Stats(absl::string_view item_id)
   if (it == index_.end()) return absl::nullopt;
   const Item& item = items_[it->second];
   return ItemStats{item.weight, item.impressions, item.clicks};
+}
+
+double ItemModel::demotion_exponent() const {
+  absl::ReaderMutexLock lock(&mu_);
+  return blend_.demotion_exponent();
 }
 
 std::array<double, kBlendSignals> ItemModel::blend_weights() const {

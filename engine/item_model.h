@@ -135,6 +135,8 @@ class ItemModel {
   size_t item_count() const;
   // The learned weights of the serving signals (see SignalBlend).
   std::array<double, kBlendSignals> blend_weights() const;
+  // How strongly impressions demote: a score is scaled by demotion^this.
+  double demotion_exponent() const;
   // Sum of every item's neighbour count (for memory reports).
   size_t neighbour_count() const;
 
@@ -158,6 +160,7 @@ class ItemModel {
   struct Candidate {
     uint32_t index;
     BlendFeatures features;
+    double log_demotion = 0;  // set by FillSignals
   };
   using Scores = absl::flat_hash_map<uint32_t, double>;
   using ScoreList = std::vector<std::pair<uint32_t, double>>;
@@ -194,7 +197,8 @@ class ItemModel {
                                          const absl::flat_hash_set<uint32_t>& excluded) const
       ABSL_SHARED_LOCKS_REQUIRED(mu_);
   // Sets each candidate's trending and popularity signals and normalizes
-  // all three to [0, 1] over the list (the collaborative score is given).
+  // all three to [0, 1] over the list (the collaborative score is given);
+  // sets its log demotion.
   void FillSignals(std::vector<Candidate>* candidates) const
       ABSL_SHARED_LOCKS_REQUIRED(mu_);
   // The items of the impression `shown`, minus `excluded`, with their
@@ -241,8 +245,9 @@ class ItemModel {
   // 1 / sqrt(items_[i].weight), 0 for weight 0 (kept by SetWeight): read by
   // Similarity.
   std::vector<double> inverse_norms_ ABSL_GUARDED_BY(mu_);
-  // Demotion(items_[i]), kept dense for the same reason.
-  std::vector<double> demotions_ ABSL_GUARDED_BY(mu_);
+  // log(Demotion(items_[i])), kept dense for the same reason; a score is
+  // multiplied by blend_.DemotionFactor of it.
+  std::vector<double> log_demotions_ ABSL_GUARDED_BY(mu_);
   // The blend's per-candidate inputs, dense too: a list can have thousands
   // of candidates, and reading them from items_ (a cache miss each) tripled
   // GetRecommendations' latency at 10M events.

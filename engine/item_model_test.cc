@@ -343,6 +343,36 @@ TEST(ItemModelTest, ClicksAmongShownItemsTeachTheBlendWhatTellsThemApart) {
   EXPECT_THAT(Ids(shown.Rank(Query(h, 2), {"cold", "hot"})), ElementsAre("hot", "cold"));
 }
 
+// Whether impressions should demote is learned from the stream: where users
+// go on to choose items they were shown and skipped (as MovieLens raters
+// do), demotion fades; where they keep skipping them, it stays.
+TEST(ItemModelTest, HowMuchImpressionsDemoteIsLearnedFromChoices) {
+  const absl::Time t = absl::FromUnixSeconds(1700000000);
+  const auto run = [&](const std::string& chosen) {
+    ItemModel model{ModelOptions()};
+    Feed(&model, {"a", "shown"});
+    Feed(&model, {"a", "fresh"});
+    // "shown" was shown 100 times and never chosen.
+    for (int i = 0; i < 100; ++i) {
+      Interaction view;
+      view.time = t;
+      view.impressions = {"shown", "other"};
+      model.Observe(view, {});
+    }
+    // Then users who read "a" pick from {"shown", "fresh"}.
+    for (int i = 0; i < 10; ++i) {
+      Interaction click;
+      click.item_id = chosen;
+      click.time = t;
+      click.impressions = {"shown", "fresh"};
+      model.Observe(click, History({"a"}));
+    }
+    return model.demotion_exponent();
+  };
+  EXPECT_LT(run("shown"), 1) << "demotion fades: the demoted item was chosen";
+  EXPECT_GT(run("fresh"), 1) << "demotion sharpens: the demoted item was skipped again";
+}
+
 TEST(ItemModelTest, CheckpointRoundTripsThroughTheStore) {
   TempDir dir;
   auto store = OpenTestStore(dir.path());

@@ -16,10 +16,14 @@ constexpr double kInitialCollaborativeWeight = 5;
 constexpr double kLearningRate = 0.01;
 // Keeps a long stream of one kind of evidence from running a weight away.
 constexpr double kMaxWeight = 50;
+// Demotion starts as given (d^1) and can sharpen up to d^kMaxDemotionExponent
+// or fade to d^0 = 1.
+constexpr double kInitialDemotionExponent = 1;
+constexpr double kMaxDemotionExponent = 4;
 
 }  // namespace
 
-SignalBlend::SignalBlend() : weights_{} {
+SignalBlend::SignalBlend() : weights_{}, demotion_exponent_(kInitialDemotionExponent) {
   weights_[kCollaborative] = kInitialCollaborativeWeight;
 }
 
@@ -29,38 +33,91 @@ double SignalBlend::Score(const BlendFeatures& features) const {
   return score;
 }
 
+double SignalBlend::DemotionFactor(double log_demotion) const {
+  return log_demotion == 0 ? 1.0 : std::exp(demotion_exponent_ * log_demotion);
+}
+
+double SignalBlend::Score(const BlendFeatures& features, double log_demotion) const {
+  return Score(features) * DemotionFactor(log_demotion);
+}
+
 void SignalBlend::Learn(absl::Span<const BlendFeatures> candidates, size_t chosen) {
-  if (chosen >= candidates.size() || candidates.size() < 2) return;
-  // Gradient of log softmax(chosen): its features minus their expectation
-  // under the current scores.
-  std::vector<double> p(candidates.size());
-  double max_score = -INFINITY;
-  for (size_t c = 0; c < candidates.size(); ++c) {
-    p[c] = Score(candidates[c]);
-    max_score = std::max(max_score, p[c]);
-  }
+  Learn(candidates, {}, chosen);
+}
+
+namespace {
+
+// Softmax probabilities of `scores`.
+std::vector<double> Softmax(std::vector<double> scores) {
+  const double max_score = *std::max_element(scores.begin(), scores.end());
   double total = 0;
-  for (double& v : p) {
+  for (double& v : scores) {
     v = std::exp(v - max_score);
     total += v;
   }
+  for (double& v : scores) v /= total;
+  return scores;
+}
+
+}  // namespace
+
+void SignalBlend::Learn(absl::Span<const BlendFeatures> candidates,
+                        absl::Span<const double> log_demotions, size_t chosen) {
+  if (chosen >= candidates.size() || candidates.size() < 2) return;
+  // The weights: gradient of the log softmax likelihood of the chosen item
+  // over the undemoted scores w . f_c (its features minus their
+  // expectation). Demotion is left out of this step on purpose: with it,
+  // items shown often weigh less in the step and the weights drift (MIND:
+  // click-through 0.00358 -> 0.00234).
+  std::vector<double> score(candidates.size());
+  for (size_t c = 0; c < candidates.size(); ++c) score[c] = Score(candidates[c]);
+  const std::vector<double> p = Softmax(score);
   BlendFeatures gradient = candidates[chosen];
   for (size_t c = 0; c < candidates.size(); ++c) {
-    for (size_t k = 0; k < kBlendSignals; ++k) {
-      gradient[k] -= p[c] / total * candidates[c][k];
+    for (size_t k = 0; k < kBlendSignals; ++k) gradient[k] -= p[c] * candidates[c][k];
+  }
+  // The demotion exponent, with the weights held: the same likelihood over
+  // the demoted scores s_c = (w . f_c) d_c^e, whose derivative in e is
+  // s_c log d_c.
+  double exponent_gradient = 0;
+  const bool demoted = std::any_of(log_demotions.begin(), log_demotions.end(),
+                                   [](double d) { return d != 0; });
+  if (demoted && log_demotions.size() == candidates.size()) {
+    std::vector<double> demoted_score(candidates.size());
+    for (size_t c = 0; c < candidates.size(); ++c) {
+      demoted_score[c] = score[c] * DemotionFactor(log_demotions[c]);
+    }
+    const std::vector<double> q = Softmax(demoted_score);
+    exponent_gradient = demoted_score[chosen] * log_demotions[chosen];
+    for (size_t c = 0; c < candidates.size(); ++c) {
+      exponent_gradient -= q[c] * demoted_score[c] * log_demotions[c];
     }
   }
   for (size_t k = 0; k < kBlendSignals; ++k) {
     weights_[k] = std::clamp(weights_[k] + kLearningRate * gradient[k], 0.0, kMaxWeight);
   }
+  demotion_exponent_ = std::clamp(demotion_exponent_ + kLearningRate * exponent_gradient,
+                                  0.0, kMaxDemotionExponent);
 }
 
-void SignalBlend::Restore(absl::Span<const double> weights) {
-  if (weights.size() != kBlendSignals) return;
-  for (double w : weights) {
-    if (!(w >= 0 && w <= kMaxWeight)) return;
+std::vector<double> SignalBlend::Checkpoint() const {
+  std::vector<double> values(weights_.begin(), weights_.end());
+  values.push_back(demotion_exponent_);
+  return values;
+}
+
+void SignalBlend::Restore(absl::Span<const double> values) {
+  if (values.size() != kBlendSignals && values.size() != kBlendSignals + 1) return;
+  for (size_t k = 0; k < kBlendSignals; ++k) {
+    if (!(values[k] >= 0 && values[k] <= kMaxWeight)) return;
   }
-  std::copy(weights.begin(), weights.end(), weights_.begin());
+  double exponent = kInitialDemotionExponent;
+  if (values.size() > kBlendSignals) {
+    exponent = values[kBlendSignals];
+    if (!(exponent >= 0 && exponent <= kMaxDemotionExponent)) return;
+  }
+  std::copy(values.begin(), values.begin() + kBlendSignals, weights_.begin());
+  demotion_exponent_ = exponent;
 }
 
 }  // namespace recloop

@@ -71,5 +71,45 @@ TEST(SignalBlendTest, RestoresOnlyValidWeights) {
   EXPECT_EQ(blend.weights()[kPopularity], 1);
 }
 
+TEST(SignalBlendTest, RestoresTheDemotionExponentWhenTheCheckpointHasOne) {
+  SignalBlend blend;
+  EXPECT_EQ(blend.demotion_exponent(), 1);
+  const std::vector<double> before_exponents = {3, 2, 1};  // an older checkpoint
+  blend.Restore(before_exponents);
+  EXPECT_EQ(blend.demotion_exponent(), 1);
+  const std::vector<double> out_of_range = {3, 2, 1, -0.5};
+  blend.Restore(out_of_range);
+  EXPECT_EQ(blend.demotion_exponent(), 1);
+  const std::vector<double> with_exponent = {3, 2, 1, 0.25};
+  blend.Restore(with_exponent);
+  EXPECT_EQ(blend.demotion_exponent(), 0.25);
+  EXPECT_EQ(blend.Checkpoint(), with_exponent);
+}
+
+// Two equally scored candidates, the first demoted to 0.2 (shown often,
+// seldom chosen). Which one users choose decides how much demotion counts.
+TEST(SignalBlendTest, DemotionSharpensWhereDemotedItemsAreSkipped) {
+  const std::vector<BlendFeatures> candidates = {{1.0, 0.5, 0.5}, {1.0, 0.5, 0.5}};
+  const std::vector<double> log_demotions = {std::log(0.2), 0};
+  SignalBlend blend;
+  const double undemoted = blend.Score(candidates[0]);
+  EXPECT_NEAR(blend.Score(candidates[0], log_demotions[0]), 0.2 * undemoted, 1e-9);
+  for (int step = 0; step < 200; ++step) blend.Learn(candidates, log_demotions, 1);
+  EXPECT_GT(blend.demotion_exponent(), 1);
+  EXPECT_LT(blend.Score(candidates[0], log_demotions[0]), 0.2 * undemoted);
+}
+
+TEST(SignalBlendTest, DemotionFadesWhereDemotedItemsAreChosenAnyway) {
+  const std::vector<BlendFeatures> candidates = {{1.0, 0.5, 0.5}, {1.0, 0.5, 0.5}};
+  const std::vector<double> log_demotions = {std::log(0.2), 0};
+  SignalBlend blend;
+  for (int step = 0; step < 200; ++step) blend.Learn(candidates, log_demotions, 0);
+  EXPECT_LT(blend.demotion_exponent(), 0.5);
+  EXPECT_GE(blend.demotion_exponent(), 0);
+  // The signal weights learn as without demotion: equal features, no step.
+  const SignalBlend fresh;
+  EXPECT_EQ(blend.weights(), fresh.weights());
+}
+
 }  // namespace
 }  // namespace recloop
