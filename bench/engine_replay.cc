@@ -56,6 +56,12 @@ int Run(int argc, char** argv) {
     return 2;
   }
   std::vector<LoggedInteraction> log = *std::move(read);
+  const absl::StatusOr<Citation> cited = CitationFromFlags();
+  if (!cited.ok()) {
+    std::cerr << "recloop-engine-replay: " << cited.status().message() << "\n";
+    return 2;
+  }
+  const Citation citation = *cited;
 
   const std::vector<std::string> recipes = absl::GetFlag(FLAGS_recipes);
   std::vector<std::unique_ptr<Recommender>> recommenders;
@@ -97,6 +103,8 @@ int Run(int argc, char** argv) {
     const std::vector<PastEvent> history = recent_first(serve_history);
     input.history = history;
     input.n = k;
+    std::vector<std::string> first_list;  // what the first recipe served
+    bool hit = false;
     for (size_t r = 0; r < recommenders.size(); ++r) {
       absl::StatusOr<std::vector<ScoredItem>> list = recommenders[r]->Recommend(input);
       if (!list.ok()) {
@@ -107,8 +115,10 @@ int Run(int argc, char** argv) {
       Quality& q = quality[r];
       ++q.events;
       for (size_t rank = 0; rank < list->size(); ++rank) {
+        if (r == 0) first_list.push_back((*list)[rank].item_id);
         q.recommended.insert((*list)[rank].item_id);
         if ((*list)[rank].item_id == e.item) {
+          if (r == 0) hit = true;
           ++q.hits;
           q.ndcg += 1.0 / std::log2(rank + 2.0);
         }
@@ -122,6 +132,11 @@ int Run(int argc, char** argv) {
     event->set_item_id(e.item);
     event->mutable_sent_at()->set_seconds(e.ts);
     if (e.has_value) event->set_event_value(static_cast<float>(e.value));
+    // A cited list is the event's effective impression, as the event log
+    // derives it in the server.
+    if (citation == Citation::kAll || (citation == Citation::kHits && hit)) {
+      for (const std::string& id : first_list) stored.add_effective_impression(id);
+    }
     LearnedEvent learned{&stored, absl::FromUnixSeconds(e.ts), {}};
     const std::vector<PastEvent> window = recent_first(learn_window);
     for (auto& recommender : recommenders) recommender->Learn(learned, window);

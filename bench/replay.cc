@@ -255,6 +255,12 @@ int ReplayInteractions(int argc, char** argv) {
     return 2;
   }
   std::vector<LoggedInteraction> log = *std::move(read);
+  const absl::StatusOr<Citation> cited = CitationFromFlags();
+  if (!cited.ok()) {
+    std::cerr << "recloop-replay: " << cited.status().message() << "\n";
+    return 2;
+  }
+  const Citation citation = *cited;
   absl::flat_hash_set<std::string> users, items;
   for (const auto& e : log) {
     users.insert(e.user);
@@ -270,13 +276,17 @@ int ReplayInteractions(int argc, char** argv) {
   const auto start = Clock::now();
   for (size_t n = 0; n < log.size(); ++n) {
     const LoggedInteraction& e = log[n];
+    std::string first_recommendation_id;  // of the first recipe's list
+    bool hit = false;
     for (size_t r = 0; r < nrec; ++r) {
-      std::vector<std::string> list = replayer.Recommend(r, e.user, k);
+      std::vector<std::string> list =
+          replayer.Recommend(r, e.user, k, r == 0 ? &first_recommendation_id : nullptr);
       Quality& q = quality[r];
       ++q.events;
       for (size_t rank = 0; rank < list.size(); ++rank) {
         q.recommended.insert(list[rank]);
         if (list[rank] == e.item) {
+          if (r == 0) hit = true;
           ++q.hits;
           q.ndcg += 1.0 / std::log2(rank + 2.0);
         }
@@ -284,6 +294,9 @@ int ReplayInteractions(int argc, char** argv) {
     }
     v1::Event event = MakeEvent(absl::StrCat("e", n), "rating", e.item, e.ts);
     if (e.has_value) event.set_event_value(static_cast<float>(e.value));
+    if (citation == Citation::kAll || (citation == Citation::kHits && hit)) {
+      event.set_recommendation_id(first_recommendation_id);
+    }
     replayer.Put(e.user, {std::move(event)});
     if (absl::GetFlag(FLAGS_progress) && (n + 1) % 5000 == 0) {
       std::fprintf(stderr, "\r%zu/%zu events, HR@%d so far %.4f", n + 1, log.size(), k,

@@ -3,17 +3,29 @@
 #include <utility>
 
 #include "absl/flags/flag.h"
+#include "absl/status/status.h"
 
 ABSL_FLAG(std::string, format, "tsv", "tsv, csv or synthetic (recloop-replay: also mind)");
 ABSL_FLAG(std::string, input, "", "the log (not needed for synthetic)");
 ABSL_FLAG(int64_t, limit, 0, "replay only the first N events (0: all)");
 ABSL_FLAG(uint64_t, seed, 1, "exploration seed and synthetic data seed");
+ABSL_FLAG(std::string, cite, "none",
+          "none, hits or all: which events cite the first recipe's served list "
+          "(its recommendation id), making it their implicit impression");
 ABSL_FLAG(int, synthetic_users, 400, "synthetic: users");
 ABSL_FLAG(int, synthetic_items, 300, "synthetic: items");
 ABSL_FLAG(int, synthetic_events_per_user, 20, "synthetic: events per user");
 ABSL_FLAG(int, synthetic_clusters, 10, "synthetic: taste clusters");
 
 namespace recloop {
+
+absl::StatusOr<Citation> CitationFromFlags() {
+  const std::string cite = absl::GetFlag(FLAGS_cite);
+  if (cite == "none") return Citation::kNone;
+  if (cite == "hits") return Citation::kHits;
+  if (cite == "all") return Citation::kAll;
+  return absl::InvalidArgumentError("--cite: none, hits or all");
+}
 
 absl::StatusOr<std::vector<LoggedInteraction>> ReplayLogFromFlags() {
   std::vector<LoggedInteraction> log;

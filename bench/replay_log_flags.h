@@ -16,8 +16,16 @@ ABSL_DECLARE_FLAG(std::string, format);
 ABSL_DECLARE_FLAG(std::string, input);
 ABSL_DECLARE_FLAG(int64_t, limit);
 ABSL_DECLARE_FLAG(uint64_t, seed);
+ABSL_DECLARE_FLAG(std::string, cite);
 
 namespace recloop {
+
+// Which events cite the recommendation id of the list the first recipe
+// served just before them, so that the list becomes their implicit
+// impression: none, hits (events whose item was in the list, what a client
+// citing the list a click came from does) or all.
+enum class Citation { kNone, kHits, kAll };
+absl::StatusOr<Citation> CitationFromFlags();
 
 // The interaction log --format (tsv, csv or synthetic) and --input name, in
 // replay order, cut to --limit events.

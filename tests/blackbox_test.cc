@@ -234,21 +234,10 @@ TEST_F(BlackBoxTest, ReplayOnSyntheticDataBeatsPopularityClearly) {
 
 // recloop-engine-replay exists to iterate on quality without the server in
 // between; it is only worth that if it measures what the server replay
-// measures. Same synthetic log, same recipes: the same figures.
+// measures. Same synthetic log, same recipes: the same figures, also when
+// events cite the served lists (implicit impressions).
 TEST_F(BlackBoxTest, EngineReplayMeasuresWhatTheServerReplayMeasures) {
   StartServer();
-  const std::vector<std::string> log_flags = {
-      "--format=synthetic", "--synthetic_users=150", "--synthetic_items=120",
-      "--recipes=user-personalization,popularity-count,trending-now"};
-  std::vector<std::string> server_cmd = {BinaryFromEnv("RECLOOP_REPLAY"),
-                                         "--address=" + address(), "--progress=false"};
-  std::vector<std::string> engine_cmd = {BinaryFromEnv("RECLOOP_ENGINE_REPLAY")};
-  server_cmd.insert(server_cmd.end(), log_flags.begin(), log_flags.end());
-  engine_cmd.insert(engine_cmd.end(), log_flags.begin(), log_flags.end());
-  CommandResult server = RunCommand(server_cmd);
-  CommandResult engine = RunCommand(engine_cmd);
-  ASSERT_EQ(server.exit_code, 0) << server.out << server.err;
-  ASSERT_EQ(engine.exit_code, 0) << engine.out << engine.err;
   // The per-recipe rows: "  user-personalization     0.4555   0.2660     1.000".
   const auto rows = [](const std::string& out) {
     std::vector<std::string> found;
@@ -259,9 +248,23 @@ TEST_F(BlackBoxTest, EngineReplayMeasuresWhatTheServerReplayMeasures) {
     }
     return found;
   };
-  const std::vector<std::string> from_server = rows(server.out);
-  ASSERT_EQ(from_server.size(), 3u) << server.out;
-  EXPECT_EQ(rows(engine.out), from_server) << engine.out;
+  for (const char* cite : {"--cite=none", "--cite=hits"}) {
+    const std::vector<std::string> log_flags = {
+        "--format=synthetic", "--synthetic_users=150", "--synthetic_items=120",
+        "--recipes=user-personalization,popularity-count,trending-now", cite};
+    std::vector<std::string> server_cmd = {BinaryFromEnv("RECLOOP_REPLAY"),
+                                           "--address=" + address(), "--progress=false"};
+    std::vector<std::string> engine_cmd = {BinaryFromEnv("RECLOOP_ENGINE_REPLAY")};
+    server_cmd.insert(server_cmd.end(), log_flags.begin(), log_flags.end());
+    engine_cmd.insert(engine_cmd.end(), log_flags.begin(), log_flags.end());
+    CommandResult server = RunCommand(server_cmd);
+    CommandResult engine = RunCommand(engine_cmd);
+    ASSERT_EQ(server.exit_code, 0) << cite << server.out << server.err;
+    ASSERT_EQ(engine.exit_code, 0) << cite << engine.out << engine.err;
+    const std::vector<std::string> from_server = rows(server.out);
+    ASSERT_EQ(from_server.size(), 3u) << cite << server.out;
+    EXPECT_EQ(rows(engine.out), from_server) << cite << engine.out;
+  }
 }
 
 TEST_F(BlackBoxTest, TheCliWalkThroughWorks) {
