@@ -4,6 +4,11 @@
 // a long history, and reports resident memory as the state grows.
 //
 //   recloop-engine-bench --items=100000 --events=10000000 --data_dir=/tmp/eb
+//
+// --impressions=10 gives every event an explicit impression, so that the
+// figures cover a deployment whose clients report what they showed (or
+// cite recommendation ids): impressions counted per item, demotion applied
+// to every candidate, and the blend learning from each choice.
 #include <sys/resource.h>
 
 #include <algorithm>
@@ -31,6 +36,10 @@ ABSL_FLAG(int64_t, events_per_user, 100, "average events per user");
 ABSL_FLAG(int, history, 200, "events of the measured user");
 ABSL_FLAG(int, queries, 20000, "GetRecommendations calls timed");
 ABSL_FLAG(int, threads, 2, "loader threads");
+ABSL_FLAG(int, impressions, 0,
+          "items each loaded event says were shown (its item and others of the "
+          "user's taste), 0 or 2-25; with them impressions demote and teach the "
+          "blend, as when clients cite recommendation ids");
 ABSL_FLAG(std::vector<std::string>, report_at,
           std::vector<std::string>({"1000000", "2000000", "5000000"}),
           "also report memory after these many events");
@@ -75,7 +84,26 @@ class Generator {
   std::discrete_distribution<int64_t> in_cluster_;
 };
 
+// Gives `event` an explicit impression of `size` items (none for 0): its
+// own item first, then others of the user's cluster, without repeats.
+void AddImpression(Generator* gen, int64_t cluster, int size, v1::Event* event) {
+  if (size <= 0) return;
+  event->add_impression(event->item_id());
+  for (int tries = 0; event->impression_size() < size && tries < 4 * size; ++tries) {
+    std::string item = gen->Item(cluster);
+    if (std::find(event->impression().begin(), event->impression().end(), item) ==
+        event->impression().end()) {
+      event->add_impression(std::move(item));
+    }
+  }
+}
+
 int Run() {
+  const int impressions = absl::GetFlag(FLAGS_impressions);
+  if (impressions != 0 && (impressions < 2 || impressions > 25)) {
+    std::fprintf(stderr, "--impressions must be 0 or in [2, 25]\n");
+    return 2;
+  }
   const std::string dir = absl::GetFlag(FLAGS_data_dir);
   if (dir.empty()) {
     std::fprintf(stderr, "--data_dir is required\n");
@@ -109,9 +137,9 @@ int Run() {
   }
   report_at.push_back(events);
 
-  std::printf("engine benchmark: %lld items, %lld events, %lld users\n",
+  std::printf("engine benchmark: %lld items, %lld events, %lld users, %d-item impressions\n",
               static_cast<long long>(absl::GetFlag(FLAGS_items)),
-              static_cast<long long>(events), static_cast<long long>(users));
+              static_cast<long long>(events), static_cast<long long>(users), impressions);
   std::printf("  %12s %10s %12s %14s %10s\n", "events", "items", "neighbours",
               "load ev/s", "RSS MiB");
   std::atomic<int64_t> loaded{0};
@@ -121,6 +149,9 @@ int Run() {
   // 10 events, users taken round-robin across threads.
   auto loader = [&](int thread) {
     Generator gen(absl::GetFlag(FLAGS_items), 1000 + thread);
+    // Impressions draw from their own generator, so that the events' items
+    // are the same with and without them.
+    Generator shown(absl::GetFlag(FLAGS_items), 2000 + thread);
     std::vector<int64_t> cluster(users);
     for (auto& c : cluster) c = gen.Cluster();
     int64_t second = 1600000000;
@@ -135,6 +166,7 @@ int Run() {
           e->set_event_type("click");
           e->set_item_id(gen.Item(cluster[u]));
           e->mutable_sent_at()->set_seconds(second + round * 10 + i);
+          AddImpression(&shown, cluster[u], impressions, e);
         }
         auto put = recloop.PutEvents(r);
         if (!put.ok()) {
@@ -164,6 +196,7 @@ int Run() {
   // The measured user: `history` events in one cluster.
   Generator gen(absl::GetFlag(FLAGS_items), 7);
   const int64_t cluster = gen.Cluster();
+  Generator shown(absl::GetFlag(FLAGS_items), 8);
   const int history = absl::GetFlag(FLAGS_history);
   for (int i = 0; i < history; i += 10) {
     v1::PutEventsRequest r;
@@ -175,6 +208,7 @@ int Run() {
       e->set_event_type("click");
       e->set_item_id(gen.Item(cluster));
       e->mutable_sent_at()->set_seconds(1900000000 + i + k);
+      AddImpression(&shown, cluster, impressions, e);
     }
     (void)recloop.PutEvents(r);
   }

@@ -267,6 +267,24 @@ TEST_F(BlackBoxTest, EngineReplayMeasuresWhatTheServerReplayMeasures) {
   }
 }
 
+// The engine benchmark's figures are quoted in the README; this keeps the
+// tool working (not its timings): a tiny run with impressions on every
+// event loads, measures the user with 200 events and reports, and a bad
+// impression size is refused naming the flag.
+TEST_F(BlackBoxTest, EngineBenchRunsWithImpressions) {
+  const std::string bench = BinaryFromEnv("RECLOOP_ENGINE_BENCH");
+  CommandResult run = RunCommand({bench, "--data_dir=" + dir_.Sub("bench"), "--events=3000",
+                                  "--items=300", "--queries=20", "--impressions=10"});
+  ASSERT_EQ(run.exit_code, 0) << run.out << run.err;
+  EXPECT_THAT(run.out, HasSubstr("10-item impressions"));
+  EXPECT_THAT(run.out, HasSubstr("for a user with 200 events, num_results 25, 20 calls"));
+  EXPECT_THAT(run.out, HasSubstr("p99 "));
+
+  CommandResult bad = RunCommand({bench, "--data_dir=" + dir_.Sub("bad"), "--impressions=1"});
+  EXPECT_EQ(bad.exit_code, 2);
+  EXPECT_THAT(bad.err, HasSubstr("--impressions"));
+}
+
 TEST_F(BlackBoxTest, TheCliWalkThroughWorks) {
   StartServer();
   const std::string cli = BinaryFromEnv("RECLOOP_CLI");

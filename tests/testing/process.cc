@@ -34,6 +34,7 @@ std::string BinaryFromEnv(const char* env) {
   if (std::string(env) == "RECLOOP_CLI") return RECLOOP_CLI_PATH;
   if (std::string(env) == "RECLOOP_REPLAY") return RECLOOP_REPLAY_PATH;
   if (std::string(env) == "RECLOOP_ENGINE_REPLAY") return RECLOOP_ENGINE_REPLAY_PATH;
+  if (std::string(env) == "RECLOOP_ENGINE_BENCH") return RECLOOP_ENGINE_BENCH_PATH;
   ADD_FAILURE() << "no binary known for " << env;
   return "";
 }
