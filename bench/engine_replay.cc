@@ -157,6 +157,20 @@ int Run(int argc, char** argv) {
                 q.ndcg / events,
                 items.empty() ? 0.0 : q.recommended.size() / static_cast<double>(items.size()));
   }
+  // What the personalizing recipes learned to weigh (engine/signal_blend.h).
+  for (size_t r = 0; r < recommenders.size(); ++r) {
+    const absl::StatusOr<Recipe> recipe = ParseRecipe(recipes[r]);
+    if (!recipe.ok() || (*recipe != Recipe::kUserPersonalization &&
+                         *recipe != Recipe::kPersonalizedRanking)) {
+      continue;
+    }
+    const ItemModel& model = recommenders[r]->model();
+    const auto w = model.blend_weights();
+    std::printf("learned blend of %s: collaborative %.3f, trending %.3f, popularity %.3f, "
+                "sequence %.3f; demotion exponent %.3f\n",
+                recipes[r].c_str(), w[kCollaborative], w[kTrending], w[kPopularity],
+                w[kSequence], model.demotion_exponent());
+  }
   return 0;
 }
 

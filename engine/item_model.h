@@ -7,11 +7,14 @@
 //  - popularity (weighted counts), trending (popularity decayed with a
 //    half-life), and popularity per context value ("DEVICE=mobile");
 //  - impressions and clicks per item, from each event's effective
-//    impression, so that items shown often and seldom chosen are demoted.
+//    impression, so that items shown often and seldom chosen are demoted;
+//  - item vectors that predict what follows a user's recent items
+//    (SequenceEmbedding), one step against sampled other items per event.
 //
 // Serving combines them: collaborative scores from the user's most recent
 // items (cosine-normalized, so popular items don't drown specific ones),
-// blended with trending and popularity by weights learned from the stream
+// blended with trending, popularity and the sequence score by weights
+// learned from the stream
 // (SignalBlend), demoted by impressions and boosted by context, filled with
 // popular items.
 //
@@ -37,6 +40,7 @@
 #include "absl/types/span.h"
 #include "engine/model_options.h"
 #include "engine/neighbour_list.h"
+#include "engine/sequence_embedding.h"
 #include "engine/signal_blend.h"
 #include "engine/top_pool.h"
 #include "storage/store.h"
@@ -196,11 +200,17 @@ class ItemModel {
   std::vector<Candidate> BlendCandidates(absl::Span<const HistoryItem> history,
                                          const absl::flat_hash_set<uint32_t>& excluded) const
       ABSL_SHARED_LOCKS_REQUIRED(mu_);
-  // Sets each candidate's trending and popularity signals and normalizes
-  // all three to [0, 1] over the list (the collaborative score is given);
-  // sets its log demotion.
-  void FillSignals(std::vector<Candidate>* candidates) const
+  // Sets each candidate's trending, popularity and sequence signals (the
+  // latter from `history`) and normalizes all of them to [0, 1] over the
+  // list (the collaborative score is given); sets its log demotion.
+  void FillSignals(absl::Span<const HistoryItem> history,
+                   std::vector<Candidate>* candidates) const
       ABSL_SHARED_LOCKS_REQUIRED(mu_);
+  // One SequenceEmbedding step for `target` chosen after `window`, against
+  // items drawn uniformly from those with interactions (deterministically,
+  // from the event, so that a replay after restart repeats it).
+  void LearnSequence(uint32_t target, absl::Span<const HistoryItem> window, int64_t micros)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // The items of the impression `shown`, minus `excluded`, with their
   // signals for a user whose recent items are `history`, normalized over
   // the impression.
@@ -261,6 +271,7 @@ class ItemModel {
   TopPool popular_ ABSL_GUARDED_BY(mu_);
   TopPool trending_ ABSL_GUARDED_BY(mu_);
   SignalBlend blend_ ABSL_GUARDED_BY(mu_);
+  SequenceEmbedding sequence_ ABSL_GUARDED_BY(mu_);
   // Interactions observed since start-up (paces blend learning).
   uint64_t interactions_ ABSL_GUARDED_BY(mu_) = 0;
   absl::flat_hash_map<std::string, ContextStats> contexts_ ABSL_GUARDED_BY(mu_);

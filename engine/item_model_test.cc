@@ -373,6 +373,39 @@ TEST(ItemModelTest, HowMuchImpressionsDemoteIsLearnedFromChoices) {
   EXPECT_GT(run("fresh"), 1) << "demotion sharpens: the demoted item was skipped again";
 }
 
+// The sequence signal (item vectors and its blend weight) is model state
+// like the neighbour lists: a restored model ranks exactly as before.
+TEST(ItemModelTest, SequenceStateSurvivesACheckpoint) {
+  TempDir dir;
+  auto store = OpenTestStore(dir.path());
+  ASSERT_NE(store, nullptr);
+  ItemModel model{ModelOptions()};
+  const absl::Time t = absl::FromUnixSeconds(1700000000);
+  std::vector<std::string> items;
+  for (int k = 0; k < 30; ++k) {
+    items.push_back("first" + std::to_string(k));
+    items.push_back("next" + std::to_string(k));
+  }
+  for (int u = 0; u < 600; ++u) {
+    const std::string k = std::to_string(u % 30);
+    Feed(&model, {"first" + k, "next" + k}, t + absl::Seconds(u));
+  }
+  EXPECT_GT(model.blend_weights()[kSequence], 0) << "what follows what was predictable";
+
+  WriteBatch batch(*store);
+  model.TakeDirty(3, 1, &batch);
+  ASSERT_TRUE(store->Write(&batch).ok());
+  ItemModel restored{ModelOptions()};
+  ASSERT_TRUE(restored.Load(*store, 3, 1).ok());
+  EXPECT_EQ(restored.blend_weights(), model.blend_weights());
+  const auto h = History({"first3"});
+  const auto before = model.Rank(Query(h, 60), items);
+  const auto after = restored.Rank(Query(h, 60), items);
+  ASSERT_EQ(Ids(after), Ids(before));
+  for (size_t i = 0; i < before.size(); ++i) EXPECT_EQ(after[i].score, before[i].score);
+  EXPECT_EQ(before[0].item_id, "next3");
+}
+
 TEST(ItemModelTest, CheckpointRoundTripsThroughTheStore) {
   TempDir dir;
   auto store = OpenTestStore(dir.path());

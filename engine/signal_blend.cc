@@ -20,6 +20,9 @@ constexpr double kMaxWeight = 50;
 // or fade to d^0 = 1.
 constexpr double kInitialDemotionExponent = 1;
 constexpr double kMaxDemotionExponent = 4;
+// Checkpoints hold the weights of the signals that existed before the
+// demotion exponent, then the exponent, then the weights of later signals.
+constexpr size_t kFirstSignals = 3;
 
 }  // namespace
 
@@ -101,22 +104,30 @@ void SignalBlend::Learn(absl::Span<const BlendFeatures> candidates,
 }
 
 std::vector<double> SignalBlend::Checkpoint() const {
-  std::vector<double> values(weights_.begin(), weights_.end());
+  std::vector<double> values(weights_.begin(), weights_.begin() + kFirstSignals);
   values.push_back(demotion_exponent_);
+  values.insert(values.end(), weights_.begin() + kFirstSignals, weights_.end());
   return values;
 }
 
 void SignalBlend::Restore(absl::Span<const double> values) {
-  if (values.size() != kBlendSignals && values.size() != kBlendSignals + 1) return;
-  for (size_t k = 0; k < kBlendSignals; ++k) {
-    if (!(values[k] >= 0 && values[k] <= kMaxWeight)) return;
+  if (values.size() != kFirstSignals && values.size() != kFirstSignals + 1 &&
+      values.size() != kBlendSignals + 1) {
+    return;
   }
+  std::array<double, kBlendSignals> weights = weights_;
   double exponent = kInitialDemotionExponent;
-  if (values.size() > kBlendSignals) {
-    exponent = values[kBlendSignals];
-    if (!(exponent >= 0 && exponent <= kMaxDemotionExponent)) return;
+  for (size_t k = 0; k < values.size(); ++k) {
+    const double v = values[k];
+    if (k == kFirstSignals) {
+      if (!(v >= 0 && v <= kMaxDemotionExponent)) return;
+      exponent = v;
+      continue;
+    }
+    if (!(v >= 0 && v <= kMaxWeight)) return;
+    weights[k < kFirstSignals ? k : k - 1] = v;
   }
-  std::copy(values.begin(), values.begin() + kBlendSignals, weights_.begin());
+  weights_ = weights;
   demotion_exponent_ = exponent;
 }
 

@@ -1,8 +1,9 @@
 // SignalBlend: how much each serving signal counts, learned online.
 //
-// A user-personalization list mixes three signals per candidate item: the
+// A user-personalization list mixes four signals per candidate item: the
 // collaborative score from the user's recent items, the item's trending
-// score, and its overall popularity. Which mix predicts the next
+// score, its overall popularity, and what the user's recent items predict
+// next by learned item vectors (SequenceEmbedding). Which mix predicts the next
 // interaction depends on the data: on movie ratings the collaborative score
 // dominates, on news what is trending now does. Rather than fix the mix per
 // dataset, the model learns it from its own stream: before an interaction
@@ -34,8 +35,10 @@
 
 namespace recloop {
 
-enum BlendSignal { kCollaborative = 0, kTrending = 1, kPopularity = 2 };
-constexpr size_t kBlendSignals = 3;
+// kSequence is the SequenceEmbedding score of the user's recent items; it
+// starts at weight 0 and earns weight only where it predicts choices.
+enum BlendSignal { kCollaborative = 0, kTrending = 1, kPopularity = 2, kSequence = 3 };
+constexpr size_t kBlendSignals = 4;
 using BlendFeatures = std::array<double, kBlendSignals>;
 
 // Not thread-safe; the owning model locks.
@@ -60,11 +63,14 @@ class SignalBlend {
 
   const std::array<double, kBlendSignals>& weights() const { return weights_; }
   double demotion_exponent() const { return demotion_exponent_; }
-  // The signal weights, then the demotion exponent: what Restore takes.
+  // What Restore takes: the weights of the first three signals, the
+  // demotion exponent, then the weights of signals added after it (the
+  // order in which they were added, so that older checkpoints restore).
   std::vector<double> Checkpoint() const;
-  // Restores checkpointed values: kBlendSignals weights, then the demotion
-  // exponent (a checkpoint from before it existed keeps the default of 1).
-  // Ignored unless each is finite and in range: the defaults stay.
+  // Restores checkpointed values: 3 weights (checkpoints from before the
+  // demotion exponent), 3 weights and the exponent (from before the
+  // sequence signal), or all of Checkpoint(). What a checkpoint lacks keeps
+  // its default. Ignored unless each is finite and in range.
   void Restore(absl::Span<const double> values);
 
  private:

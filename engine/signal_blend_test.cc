@@ -83,7 +83,40 @@ TEST(SignalBlendTest, RestoresTheDemotionExponentWhenTheCheckpointHasOne) {
   const std::vector<double> with_exponent = {3, 2, 1, 0.25};
   blend.Restore(with_exponent);
   EXPECT_EQ(blend.demotion_exponent(), 0.25);
-  EXPECT_EQ(blend.Checkpoint(), with_exponent);
+  // The sequence weight (added after the exponent) keeps its default of 0.
+  EXPECT_EQ(blend.weights()[kSequence], 0);
+  EXPECT_EQ(blend.Checkpoint(), (std::vector<double>{3, 2, 1, 0.25, 0}));
+}
+
+// Checkpoints list signals in the order they were added: the sequence
+// weight comes after the demotion exponent, so older checkpoints restore.
+TEST(SignalBlendTest, RestoresTheSequenceWeightAfterTheExponent) {
+  SignalBlend blend;
+  const std::vector<double> current = {3, 2, 1, 0.25, 1.5};
+  blend.Restore(current);
+  EXPECT_EQ(blend.weights()[kCollaborative], 3);
+  EXPECT_EQ(blend.weights()[kSequence], 1.5);
+  EXPECT_EQ(blend.demotion_exponent(), 0.25);
+  EXPECT_EQ(blend.Checkpoint(), current);
+
+  SignalBlend fresh;
+  const std::vector<double> sequence_out_of_range = {3, 2, 1, 0.25, -1};
+  fresh.Restore(sequence_out_of_range);
+  EXPECT_EQ(fresh.Checkpoint(), SignalBlend().Checkpoint());
+}
+
+// The sequence signal starts unweighted and earns weight only where the
+// chosen items are the ones it scores high.
+TEST(SignalBlendTest, SequenceSignalEarnsWeightWhereItPredictsChoices) {
+  const std::vector<BlendFeatures> candidates = {{1.0, 0, 0, 0.1}, {1.0, 0, 0, 0.9}};
+  SignalBlend predictive;
+  EXPECT_EQ(predictive.weights()[kSequence], 0);
+  for (int step = 0; step < 200; ++step) predictive.Learn(candidates, 1);
+  EXPECT_GT(predictive.weights()[kSequence], 0.5);
+
+  SignalBlend misleading;
+  for (int step = 0; step < 200; ++step) misleading.Learn(candidates, 0);
+  EXPECT_EQ(misleading.weights()[kSequence], 0);
 }
 
 // Two equally scored candidates, the first demoted to 0.2 (shown often,
