@@ -325,7 +325,8 @@ void ItemModel::LearnSequence(uint32_t target, absl::Span<const HistoryItem> win
        ++tries) {
     state = Mix(state);
     const uint32_t i = static_cast<uint32_t>(state % n);
-    if (i != target && items_[i].weight > 0) negatives.push_back(i);
+    // log_weights_ is dense: items_[i] would be a cache miss per draw.
+    if (i != target && log_weights_[i] > 0) negatives.push_back(i);
   }
   if (negatives.empty()) return;
   sequence_.Learn(sources, target, negatives);
