@@ -156,11 +156,11 @@ absl::StatusOr<std::vector<Owner>> EventLog::HistorySources(
   return sources;
 }
 
-absl::StatusOr<std::vector<LoggedEvent>> EventLog::ReadHistory(
+absl::StatusOr<size_t> EventLog::VisitHistory(
     uint32_t group_id, absl::string_view id, size_t limit,
-    absl::optional<HistoryBound> before) const {
+    absl::optional<HistoryBound> before,
+    absl::FunctionRef<absl::Status(int64_t, uint64_t, absl::string_view)> visit) const {
   ASSIGN_OR_RETURN(std::vector<Owner> sources, HistorySources(group_id, id));
-  std::vector<LoggedEvent> history;
   for (const Owner& source : sources) {
     const std::string prefix = OwnerPrefix(group_id, source);
     auto cursor = store_->NewPrefixCursor(Cf::kEvents, prefix);
@@ -175,25 +175,55 @@ absl::StatusOr<std::vector<LoggedEvent>> EventLog::ReadHistory(
     }
     for (size_t n = 0; n < limit && cursor->Valid(); ++n, cursor->Next()) {
       absl::string_view key = cursor->key();
-      absl::string_view value = cursor->value();
       if (key.size() < prefix.size() + 16) {
         return absl::DataLossError("event key with a malformed suffix");
       }
-      LoggedEvent& e = history.emplace_back();
-      DecodeEventKeySuffix(key.data() + key.size() - 16, &e.sent_micros, &e.seq);
-      if (!e.event.ParseFromArray(value.data(), static_cast<int>(value.size()))) {
-        return absl::DataLossError(absl::StrCat("stored event ", e.seq, " is corrupt"));
-      }
+      int64_t sent_micros;
+      uint64_t seq;
+      DecodeEventKeySuffix(key.data() + key.size() - 16, &sent_micros, &seq);
+      RETURN_IF_ERROR(visit(sent_micros, seq, cursor->value()));
     }
     RETURN_IF_ERROR(cursor->status());
   }
+  return sources.size();
+}
+
+namespace {
+
+// Newest first: (sent_micros, seq) descending.
+template <typename T>
+void SortNewestFirst(std::vector<T>* events) {
+  std::sort(events->begin(), events->end(), [](const T& a, const T& b) {
+    if (a.sent_micros != b.sent_micros) return a.sent_micros > b.sent_micros;
+    return a.seq > b.seq;
+  });
+}
+
+absl::Status CorruptEvent(uint64_t seq) {
+  return absl::DataLossError(absl::StrCat("stored event ", seq, " is corrupt"));
+}
+
+}  // namespace
+
+absl::StatusOr<std::vector<LoggedEvent>> EventLog::ReadHistory(
+    uint32_t group_id, absl::string_view id, size_t limit,
+    absl::optional<HistoryBound> before) const {
+  std::vector<LoggedEvent> history;
+  ASSIGN_OR_RETURN(
+      const size_t sources,
+      VisitHistory(group_id, id, limit, before,
+                   [&](int64_t sent_micros, uint64_t seq, absl::string_view value) {
+                     LoggedEvent& e = history.emplace_back();
+                     e.sent_micros = sent_micros;
+                     e.seq = seq;
+                     if (!e.event.ParseFromArray(value.data(), static_cast<int>(value.size()))) {
+                       return CorruptEvent(seq);
+                     }
+                     return absl::OkStatus();
+                   }));
   // Several sources (a user and its sessions) interleave in time.
-  if (sources.size() > 1) {
-    std::sort(history.begin(), history.end(),
-              [](const LoggedEvent& a, const LoggedEvent& b) {
-                if (a.sent_micros != b.sent_micros) return a.sent_micros > b.sent_micros;
-                return a.seq > b.seq;
-              });
+  if (sources > 1) {
+    SortNewestFirst(&history);
     if (history.size() > limit) history.resize(limit);
   }
   return history;
@@ -202,12 +232,36 @@ absl::StatusOr<std::vector<LoggedEvent>> EventLog::ReadHistory(
 absl::StatusOr<std::vector<PastEvent>> EventLog::RecentEvents(
     uint32_t group_id, absl::string_view id, size_t limit,
     absl::optional<HistoryBound> before) const {
-  ASSIGN_OR_RETURN(std::vector<LoggedEvent> history,
-                   ReadHistory(group_id, id, limit, before));
+  // Only three fields of each event are needed: parsing every stored event
+  // into one reused message keeps its strings' and repeated fields'
+  // allocations (a fresh message per event made malloc and free most of a
+  // recommendation's CPU when events carry impressions: measured with
+  // recloop-engine-bench --impressions=10).
+  struct Recent {
+    int64_t sent_micros;
+    uint64_t seq;
+    PastEvent event;
+  };
+  std::vector<Recent> recent;
+  v1::StoredEvent parsed;
+  ASSIGN_OR_RETURN(
+      const size_t sources,
+      VisitHistory(group_id, id, limit, before,
+                   [&](int64_t sent_micros, uint64_t seq, absl::string_view value) {
+                     if (!parsed.ParseFromArray(value.data(), static_cast<int>(value.size()))) {
+                       return CorruptEvent(seq);
+                     }
+                     recent.push_back({sent_micros, seq, PastEvent::Of(parsed.event())});
+                     return absl::OkStatus();
+                   }));
+  if (sources > 1) {
+    SortNewestFirst(&recent);
+    if (recent.size() > limit) recent.resize(limit);
+  }
   std::vector<PastEvent> events;
-  events.reserve(history.size());
-  for (const LoggedEvent& e : history) {
-    if (!e.event.event().item_id().empty()) events.push_back(PastEvent::Of(e.event.event()));
+  events.reserve(recent.size());
+  for (Recent& r : recent) {
+    if (!r.event.item_id.empty()) events.push_back(std::move(r.event));
   }
   return events;
 }

@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/functional/function_ref.h"
 #include "absl/status/statusor.h"
 #include "absl/types/optional.h"
 #include "absl/types/span.h"
@@ -100,6 +101,17 @@ class EventLog {
  private:
   absl::StatusOr<std::vector<Owner>> HistorySources(uint32_t group_id,
                                                     absl::string_view id) const;
+  // Calls `visit` with up to `limit` stored events (key time, seq, the
+  // serialized StoredEvent) of each of the id's sources, newest first
+  // within a source; before `before` when given. Returns how many sources
+  // there were: with more than one, their events interleave in time and
+  // callers sort.
+  absl::StatusOr<size_t> VisitHistory(
+      uint32_t group_id, absl::string_view id, size_t limit,
+      absl::optional<HistoryBound> before,
+      absl::FunctionRef<absl::Status(int64_t sent_micros, uint64_t seq,
+                                     absl::string_view value)>
+          visit) const;
 
   Store* const store_;
   const Clock* const clock_;
