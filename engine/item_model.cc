@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "common/split_mix.h"
 #include "recloop/internal/records.pb.h"
 #include "storage/keys.h"
 
@@ -29,14 +30,6 @@ constexpr uint64_t kBlendLearnEvery = 8;
 // of the full softmax, while 20 popularity-weighted draws gave half the
 // gain.
 constexpr int kSequenceNegatives = 50;
-
-// SplitMix64, for drawing an event's negatives reproducibly.
-uint64_t Mix(uint64_t x) {
-  x += 0x9e3779b97f4a7c15ULL;
-  x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
-  x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
-  return x ^ (x >> 31);
-}
 
 }  // namespace
 
@@ -316,14 +309,14 @@ void ItemModel::LearnSequence(uint32_t target, absl::Span<const HistoryItem> win
   if (sources.empty()) return;
   std::vector<uint32_t> negatives;
   negatives.reserve(kSequenceNegatives);
-  uint64_t state = Mix(static_cast<uint64_t>(micros) ^ (uint64_t{target} << 32));
+  uint64_t state = SplitMix64(static_cast<uint64_t>(micros) ^ (uint64_t{target} << 32));
   const uint64_t n = items_.size();
   // Rejection sampling: a few tries per draw, so a catalog of mostly
   // impressed-only items cannot make it loop long.
   for (int tries = 0; tries < 4 * kSequenceNegatives &&
                       static_cast<int>(negatives.size()) < kSequenceNegatives;
        ++tries) {
-    state = Mix(state);
+    state = SplitMix64(state);
     const uint32_t i = static_cast<uint32_t>(state % n);
     // log_weights_ is dense: items_[i] would be a cache miss per draw.
     if (i != target && log_weights_[i] > 0) negatives.push_back(i);

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cmath>
 
+#include "common/split_mix.h"
+
 namespace recloop {
 namespace {
 
@@ -15,17 +17,9 @@ constexpr float kLearningRate = 0.2f;
 // different, so that items can move apart.
 constexpr float kInitialRange = 0.173f;
 
-// SplitMix64: a fixed, well-mixed hash of the item's index and slot.
-uint64_t Mix(uint64_t x) {
-  x += 0x9e3779b97f4a7c15ULL;
-  x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
-  x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
-  return x ^ (x >> 31);
-}
-
 float InitialValue(uint64_t item, uint64_t slot) {
   const double unit =
-      static_cast<double>(Mix(item * 2 * SequenceEmbedding::kDims + slot) >> 11) * 0x1.0p-53;
+      static_cast<double>(SplitMix64(item * 2 * SequenceEmbedding::kDims + slot) >> 11) * 0x1.0p-53;
   return static_cast<float>((2 * unit - 1) * kInitialRange);
 }
 
