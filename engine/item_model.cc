@@ -21,7 +21,7 @@ constexpr double kMaxTrendExponent = 64;
 // How many of the most trending, and of the most popular, items join a
 // user's collaborative candidates, so the blend can rank them in.
 constexpr size_t kPoolCandidates = 50;
-// The blend learns from one interaction in this many: it has three weights
+// The blend learns from one interaction in this many: it has a few weights
 // to fit, and scoring a user's candidates per interaction would double the
 // cost of learning (measured: 24k -> 12k events/s in the engine benchmark).
 constexpr uint64_t kBlendLearnEvery = 8;
