@@ -370,8 +370,7 @@ ItemModel::ScoreList ItemModel::ScoreSources(absl::Span<const HistoryItem> histo
   return sources;
 }
 
-ItemModel::ScoreList ItemModel::ScoreHistory(absl::Span<const HistoryItem> history) const {
-  const ScoreList sources = ScoreSources(history);
+ItemModel::ScoreList ItemModel::ScoreHistory(const ScoreList& sources) const {
   size_t candidates = 0;
   for (const auto& [index, hw] : sources) candidates += items_[index].neighbours.size();
   // Their neighbours' scores add up in a dense per-thread array indexed by
@@ -414,7 +413,8 @@ std::vector<ItemModel::Candidate> ItemModel::BlendCandidates(
     absl::Span<const HistoryItem> history,
     const absl::flat_hash_set<uint32_t>& excluded) const {
   std::vector<Candidate> out;
-  const ScoreList collaborative = ScoreHistory(history);
+  const ScoreList sources = ScoreSources(history);
+  const ScoreList collaborative = ScoreHistory(sources);
   if (collaborative.empty()) return out;
   // Which items are excluded or already listed, in a dense per-thread array
   // (a hash set probe per neighbour cost more than the scoring).
@@ -433,11 +433,11 @@ std::vector<ItemModel::Candidate> ItemModel::BlendCandidates(
   for (const auto& [i, weight] : popular_.Best(kPoolCandidates)) add(i, 0);
   for (uint32_t i : excluded) mark[i] = kFree;
   for (const Candidate& c : out) mark[c.index] = kFree;
-  FillSignals(history, &out);
+  FillSignals(sources, &out);
   return out;
 }
 
-void ItemModel::FillSignals(absl::Span<const HistoryItem> history,
+void ItemModel::FillSignals(const ScoreList& sources,
                             std::vector<Candidate>* candidates) const {
   // Trend scores count events scaled by 2^(age since the origin in
   // half-lives); one event at the latest time weighs `unit`. The feature is
@@ -452,7 +452,7 @@ void ItemModel::FillSignals(absl::Span<const HistoryItem> history,
   // The sequence score is a logit of any sign: it is shifted by the list's
   // minimum before the common scaling by the maximum.
   SequenceEmbedding::Context context;
-  const bool has_context = sequence_.MakeContext(ScoreSources(history), &context);
+  const bool has_context = sequence_.MakeContext(sources, &context);
   double min_sequence = HUGE_VAL;
   for (Candidate& c : *candidates) {
     c.log_demotion = log_demotions_[c.index];
@@ -500,7 +500,7 @@ std::vector<ItemModel::Candidate> ItemModel::ShownCandidates(
   // The order of a hash set is arbitrary; a learning step must not be.
   std::sort(candidates.begin(), candidates.end(),
             [](const Candidate& a, const Candidate& b) { return a.index < b.index; });
-  FillSignals(history, &candidates);
+  FillSignals(sources, &candidates);
   return candidates;
 }
 
@@ -720,7 +720,8 @@ std::vector<ScoredItem> ItemModel::Trending(const ServeQuery& query) const {
 std::vector<ScoredItem> ItemModel::Rank(const ServeQuery& query,
                                         absl::Span<const std::string> items) const {
   absl::ReaderMutexLock lock(&mu_);
-  const ScoreList list = ScoreHistory(query.history);
+  const ScoreList sources = ScoreSources(query.history);
+  const ScoreList list = ScoreHistory(sources);
   const Scores scores(list.begin(), list.end());
   // The known input items get the same signals and learned blend as
   // Personalized, normalized over the input; unknown ones go last.
@@ -736,7 +737,7 @@ std::vector<ScoredItem> ItemModel::Rank(const ServeQuery& query,
     known.push_back({it->second, {s == scores.end() ? 0 : s->second, 0, 0}});
     known_position.push_back(p);
   }
-  FillSignals(query.history, &known);
+  FillSignals(sources, &known);
   std::vector<std::pair<size_t, double>> ranked;  // (input position, score)
   ranked.reserve(known.size());
   for (size_t k = 0; k < known.size(); ++k) {

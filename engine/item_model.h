@@ -190,9 +190,9 @@ class ItemModel {
   // history_length), each with its recency and event weight.
   ScoreList ScoreSources(absl::Span<const HistoryItem> history) const
       ABSL_SHARED_LOCKS_REQUIRED(mu_);
-  // Each neighbour of the history's items with its summed score, in first
-  // touched order.
-  ScoreList ScoreHistory(absl::Span<const HistoryItem> history) const
+  // Each neighbour of the ScoreSources items with its summed score, in
+  // first touched order.
+  ScoreList ScoreHistory(const ScoreList& sources) const
       ABSL_SHARED_LOCKS_REQUIRED(mu_);
   // The neighbours of the history's items and the most trending and
   // popular items, minus `excluded`, with their signals normalized to [0, 1]
@@ -201,10 +201,10 @@ class ItemModel {
                                          const absl::flat_hash_set<uint32_t>& excluded) const
       ABSL_SHARED_LOCKS_REQUIRED(mu_);
   // Sets each candidate's trending, popularity and sequence signals (the
-  // latter from `history`) and normalizes all of them to [0, 1] over the
-  // list (the collaborative score is given); sets its log demotion.
-  void FillSignals(absl::Span<const HistoryItem> history,
-                   std::vector<Candidate>* candidates) const
+  // latter from the ScoreSources items `sources`) and normalizes all of
+  // them to [0, 1] over the list (the collaborative score is given); sets
+  // its log demotion.
+  void FillSignals(const ScoreList& sources, std::vector<Candidate>* candidates) const
       ABSL_SHARED_LOCKS_REQUIRED(mu_);
   // One SequenceEmbedding step for `target` chosen after `window`, against
   // items drawn uniformly from those with interactions (deterministically,
