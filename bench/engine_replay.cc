@@ -50,18 +50,10 @@ struct Quality {
 };
 
 int Run(int argc, char** argv) {
-  absl::StatusOr<std::vector<LoggedInteraction>> read = ReplayLogFromFlags();
-  if (!read.ok()) {
-    std::cerr << "recloop-engine-replay: " << read.status().message() << "\n";
-    return 2;
-  }
-  std::vector<LoggedInteraction> log = *std::move(read);
-  const absl::StatusOr<Citation> cited = CitationFromFlags();
-  if (!cited.ok()) {
-    std::cerr << "recloop-engine-replay: " << cited.status().message() << "\n";
-    return 2;
-  }
-  const Citation citation = *cited;
+  absl::optional<ReplayInput> input = ReplayInputFromFlags("recloop-engine-replay");
+  if (!input) return 2;
+  std::vector<LoggedInteraction> log = std::move(input->log);
+  const Citation citation = input->citation;
 
   const std::vector<std::string> recipes = absl::GetFlag(FLAGS_recipes);
   std::vector<std::unique_ptr<Recommender>> recommenders;

@@ -249,18 +249,10 @@ std::string Command(int argc, char** argv) {
 }
 
 int ReplayInteractions(int argc, char** argv) {
-  absl::StatusOr<std::vector<LoggedInteraction>> read = ReplayLogFromFlags();
-  if (!read.ok()) {
-    std::cerr << "recloop-replay: " << read.status().message() << "\n";
-    return 2;
-  }
-  std::vector<LoggedInteraction> log = *std::move(read);
-  const absl::StatusOr<Citation> cited = CitationFromFlags();
-  if (!cited.ok()) {
-    std::cerr << "recloop-replay: " << cited.status().message() << "\n";
-    return 2;
-  }
-  const Citation citation = *cited;
+  absl::optional<ReplayInput> input = ReplayInputFromFlags("recloop-replay");
+  if (!input) return 2;
+  std::vector<LoggedInteraction> log = std::move(input->log);
+  const Citation citation = input->citation;
   absl::flat_hash_set<std::string> users, items;
   for (const auto& e : log) {
     users.insert(e.user);

@@ -1,5 +1,6 @@
 #include "bench/replay_log_flags.h"
 
+#include <iostream>
 #include <utility>
 
 #include "absl/flags/flag.h"
@@ -47,6 +48,20 @@ absl::StatusOr<std::vector<LoggedInteraction>> ReplayLogFromFlags() {
   const int64_t limit = absl::GetFlag(FLAGS_limit);
   if (limit > 0 && static_cast<int64_t>(log.size()) > limit) log.resize(limit);
   return log;
+}
+
+absl::optional<ReplayInput> ReplayInputFromFlags(const char* program) {
+  absl::StatusOr<std::vector<LoggedInteraction>> log = ReplayLogFromFlags();
+  if (!log.ok()) {
+    std::cerr << program << ": " << log.status().message() << "\n";
+    return absl::nullopt;
+  }
+  const absl::StatusOr<Citation> citation = CitationFromFlags();
+  if (!citation.ok()) {
+    std::cerr << program << ": " << citation.status().message() << "\n";
+    return absl::nullopt;
+  }
+  return ReplayInput{*std::move(log), *citation};
 }
 
 }  // namespace recloop

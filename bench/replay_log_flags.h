@@ -10,6 +10,7 @@
 
 #include "absl/flags/declare.h"
 #include "absl/status/statusor.h"
+#include "absl/types/optional.h"
 #include "bench/interaction_log.h"
 
 ABSL_DECLARE_FLAG(std::string, format);
@@ -30,6 +31,15 @@ absl::StatusOr<Citation> CitationFromFlags();
 // The interaction log --format (tsv, csv or synthetic) and --input name, in
 // replay order, cut to --limit events.
 absl::StatusOr<std::vector<LoggedInteraction>> ReplayLogFromFlags();
+
+// What both replays stream: the log and which of its events cite lists.
+struct ReplayInput {
+  std::vector<LoggedInteraction> log;
+  Citation citation;
+};
+// ReplayLogFromFlags and CitationFromFlags; on a bad flag or an unreadable
+// log, prints the error after `program` and returns nothing.
+absl::optional<ReplayInput> ReplayInputFromFlags(const char* program);
 
 }  // namespace recloop
 
