@@ -36,7 +36,8 @@ constexpr int kSequenceNegatives = 50;
 ItemModel::ItemModel(const ModelOptions& options)
     : options_(options),
       popular_(static_cast<size_t>(options.popular_pool)),
-      trending_(static_cast<size_t>(options.popular_pool)) {}
+      trending_(static_cast<size_t>(options.popular_pool)),
+      tenure_(static_cast<size_t>(options.popular_pool)) {}
 
 absl::Status ItemModel::Load(const Store& store, uint32_t group_id,
                              uint32_t recommender_id) {
@@ -83,6 +84,8 @@ absl::Status ItemModel::Load(const Store& store, uint32_t group_id,
                       absl::MakeConstSpan(record.sequence_output().data(),
                                           record.sequence_output_size()),
                       record.sequence_bias());
+    tenure_.Restore(index, absl::MakeConstSpan(record.tenure_weights().data(),
+                                               record.tenure_weights_size()));
     item.neighbours.reserve(record.neighbour_index_size());
     for (int i = 0; i < record.neighbour_index_size(); ++i) {
       item.neighbours.Add(record.neighbour_index(i), record.neighbour_weight(i));
@@ -136,6 +139,7 @@ std::vector<uint32_t> ItemModel::TakeDirty(uint32_t group_id, uint32_t recommend
     for (float v : sequence_.input(index)) record.add_sequence_input(v);
     for (float v : sequence_.output(index)) record.add_sequence_output(v);
     record.set_sequence_bias(sequence_.bias(index));
+    for (float v : tenure_.weights(index)) record.add_tenure_weights(v);
     for (const auto& [neighbour, weight] : item.neighbours.entries()) {
       record.add_neighbour_index(neighbour);
       record.add_neighbour_weight(weight);
@@ -170,6 +174,7 @@ void ItemModel::Resize(size_t n) {
   trends_.resize(n, 0);
   log_weights_.resize(n, 0);
   sequence_.Resize(n);
+  tenure_.Resize(n);
 }
 
 void ItemModel::SetWeight(uint32_t index, double weight) {
@@ -273,6 +278,7 @@ void ItemModel::Observe(const Interaction& interaction,
   dirty_.insert(target);
   popular_.Update(target, item.weight);
   AddTrend(target, weight, micros);
+  tenure_.Add(target, StageOf(window), weight);
   for (const std::string& context : interaction.contexts) {
     auto [it, inserted] =
         contexts_.try_emplace(context, static_cast<size_t>(options_.popular_pool));
@@ -355,6 +361,16 @@ double ItemModel::ContextBoost(uint32_t index,
   return 1 + share / contexts.size();
 }
 
+size_t ItemModel::StageOf(absl::Span<const HistoryItem> history) const {
+  size_t counted = 0;
+  int position = 0;
+  for (const HistoryItem& h : history) {
+    if (position++ >= options_.window) break;
+    if (h.weight > 0) ++counted;
+  }
+  return TenurePopularity::StageOf(counted);
+}
+
 ItemModel::ScoreList ItemModel::ScoreSources(absl::Span<const HistoryItem> history) const {
   ScoreList sources;
   absl::flat_hash_set<uint32_t> used;
@@ -422,22 +438,24 @@ std::vector<ItemModel::Candidate> ItemModel::BlendCandidates(
   thread_local std::vector<uint8_t> mark;
   if (mark.size() < items_.size()) mark.resize(items_.size(), kFree);
   for (uint32_t i : excluded) mark[i] = kExcluded;
-  out.reserve(collaborative.size() + 2 * kPoolCandidates);
+  out.reserve(collaborative.size() + 3 * kPoolCandidates);
   const auto add = [&](uint32_t i, double score) {
     if (mark[i] != kFree) return;
     mark[i] = kListed;
-    out.push_back({i, {score, 0, 0}});
+    out.push_back({i, {score}});
   };
+  const size_t stage = StageOf(history);
   for (const auto& [i, score] : collaborative) add(i, score);
   for (const auto& [i, trend] : trending_.Best(kPoolCandidates)) add(i, 0);
   for (const auto& [i, weight] : popular_.Best(kPoolCandidates)) add(i, 0);
+  for (const auto& [i, weight] : tenure_.Top(stage, kPoolCandidates)) add(i, 0);
   for (uint32_t i : excluded) mark[i] = kFree;
   for (const Candidate& c : out) mark[c.index] = kFree;
-  FillSignals(sources, &out);
+  FillSignals(sources, stage, &out);
   return out;
 }
 
-void ItemModel::FillSignals(const ScoreList& sources,
+void ItemModel::FillSignals(const ScoreList& sources, size_t stage,
                             std::vector<Candidate>* candidates) const {
   // Trend scores count events scaled by 2^(age since the origin in
   // half-lives); one event at the latest time weighs `unit`. The feature is
@@ -459,6 +477,7 @@ void ItemModel::FillSignals(const ScoreList& sources,
     c.features[kTrending] = std::log1p(trends_[c.index] / unit);
     c.features[kPopularity] = log_weights_[c.index];
     c.features[kSequence] = has_context ? sequence_.Score(context, c.index) : 0;
+    c.features[kTenure] = std::log1p(tenure_.Weight(c.index, stage));
     min_sequence = std::min(min_sequence, c.features[kSequence]);
   }
   BlendFeatures max_feature{};
@@ -495,12 +514,12 @@ std::vector<ItemModel::Candidate> ItemModel::ShownCandidates(
       collaborative +=
           hw / std::sqrt(item.weight) * item.neighbours.Weight(i) * inverse_norms_[i];
     }
-    candidates.push_back({i, {collaborative, 0, 0}});
+    candidates.push_back({i, {collaborative}});
   }
   // The order of a hash set is arbitrary; a learning step must not be.
   std::sort(candidates.begin(), candidates.end(),
             [](const Candidate& a, const Candidate& b) { return a.index < b.index; });
-  FillSignals(sources, &candidates);
+  FillSignals(sources, StageOf(history), &candidates);
   return candidates;
 }
 
@@ -595,14 +614,17 @@ std::shared_ptr<const std::vector<std::pair<uint32_t, double>>> ItemModel::Sorte
   return popular_cache_;
 }
 
-void ItemModel::FillPopular(const ServeQuery& query, bool demote,
+void ItemModel::FillPopular(const ServeQuery& query, bool for_user,
                             absl::flat_hash_set<uint32_t>* taken,
                             std::vector<ScoredItem>* out) const {
   if (static_cast<int>(out->size()) >= query.n) return;
   const size_t needed = static_cast<size_t>(query.n) - out->size();
   const double total = total_weight_;
+  // With demotion, 4x what is needed, since demotion can only lower a score.
+  const size_t enough = for_user ? 4 * needed + 50 : needed;
   // Contextual popularity first: each known context's most popular items,
-  // scored by their share of that context's interactions.
+  // and for a user the most popular at their stage, each scored by its
+  // share of that context's (stage's) interactions.
   Scores scores;
   for (const std::string& context : query.contexts) {
     auto it = contexts_.find(context);
@@ -611,11 +633,18 @@ void ItemModel::FillPopular(const ServeQuery& query, bool demote,
       scores[i] += w / it->second.total;
     }
   }
+  if (for_user) {
+    const size_t stage = StageOf(query.history);
+    const double stage_total = tenure_.Total(stage);
+    if (stage_total > 0) {
+      for (const auto& [i, w] : tenure_.Top(stage, enough + taken->size())) {
+        scores[i] += w / stage_total;
+      }
+    }
+  }
   // Then global popularity, below any contextual score. Walking the sorted
-  // pool stops once it has enough candidates: with demotion, 4x what is
-  // needed, since demotion can only lower a score.
+  // pool stops once it has enough candidates.
   const double global_scale = scores.empty() ? 1.0 : 1e-3;
-  const size_t enough = demote ? 4 * needed + 50 : needed;
   size_t usable = 0;
   for (const auto& [i, s] : scores) usable += !taken->contains(i);
   const auto sorted = SortedPopular();
@@ -638,16 +667,19 @@ void ItemModel::FillPopular(const ServeQuery& query, bool demote,
       }
     }
   }
-  if (demote) {
+  if (for_user) {
     for (auto& [i, s] : scores) s *= blend_.DemotionFactor(log_demotions_[i]);
   }
-  // Fill-ins rank below every item already chosen for its own reason.
+  // Fill-ins rank below every item already chosen for its own reason. A
+  // user's fill-in sums shares of several populations (contexts, stage), so
+  // it is squashed by s / (1 + s) below 1 first.
   const double cap = out->empty() ? 1.0 : std::min(1.0, out->back().score);
   std::vector<ScoredItem> fill;
   ServeQuery rest = query;
   rest.n = static_cast<int>(needed);
   TakeBest(scores, rest, taken, &fill);
   for (ScoredItem& item : fill) {
+    if (for_user) item.score /= 1 + item.score;
     item.score *= cap;
     out->push_back(std::move(item));
   }
@@ -665,7 +697,15 @@ std::vector<ScoredItem> ItemModel::Personalized(const ServeQuery& query) const {
   }
   std::vector<ScoredItem> out;
   TakeBest(scores, query, &taken, &out);
-  FillPopular(query, /*demote=*/true, &taken, &out);
+  FillPopular(query, /*for_user=*/true, &taken, &out);
+  return out;
+}
+
+std::vector<ScoredItem> ItemModel::PopularForUser(const ServeQuery& query) const {
+  absl::ReaderMutexLock lock(&mu_);
+  std::vector<ScoredItem> out;
+  absl::flat_hash_set<uint32_t> taken = ExcludedIndices(query);
+  FillPopular(query, /*for_user=*/true, &taken, &out);
   return out;
 }
 
@@ -691,15 +731,15 @@ std::vector<ScoredItem> ItemModel::Related(absl::string_view item_id,
   exclude_self.insert(std::string(item_id));
   ServeQuery rest = query;
   rest.exclude = &exclude_self;
-  FillPopular(rest, /*demote=*/true, &taken, &out);
+  FillPopular(rest, /*for_user=*/true, &taken, &out);
   return out;
 }
 
-std::vector<ScoredItem> ItemModel::Popular(const ServeQuery& query, bool demote) const {
+std::vector<ScoredItem> ItemModel::Popular(const ServeQuery& query) const {
   absl::ReaderMutexLock lock(&mu_);
   std::vector<ScoredItem> out;
   absl::flat_hash_set<uint32_t> taken = ExcludedIndices(query);
-  FillPopular(query, demote, &taken, &out);
+  FillPopular(query, /*for_user=*/false, &taken, &out);
   return out;
 }
 
@@ -713,7 +753,7 @@ std::vector<ScoredItem> ItemModel::Trending(const ServeQuery& query) const {
   std::vector<ScoredItem> out;
   absl::flat_hash_set<uint32_t> taken = ExcludedIndices(query);
   TakeBest(scores, query, &taken, &out);
-  FillPopular(query, /*demote=*/false, &taken, &out);
+  FillPopular(query, /*for_user=*/false, &taken, &out);
   return out;
 }
 
@@ -734,10 +774,10 @@ std::vector<ScoredItem> ItemModel::Rank(const ServeQuery& query,
       continue;
     }
     auto s = scores.find(it->second);
-    known.push_back({it->second, {s == scores.end() ? 0 : s->second, 0, 0}});
+    known.push_back({it->second, {s == scores.end() ? 0 : s->second}});
     known_position.push_back(p);
   }
-  FillSignals(sources, &known);
+  FillSignals(sources, StageOf(query.history), &known);
   std::vector<std::pair<size_t, double>> ranked;  // (input position, score)
   ranked.reserve(known.size());
   for (size_t k = 0; k < known.size(); ++k) {

@@ -9,14 +9,16 @@
 //  - impressions and clicks per item, from each event's effective
 //    impression, so that items shown often and seldom chosen are demoted;
 //  - item vectors that predict what follows a user's recent items
-//    (SequenceEmbedding), one step against sampled other items per event.
+//    (SequenceEmbedding), one step against sampled other items per event;
+//  - popularity per stage of the user's history (TenurePopularity).
 //
 // Serving combines them: collaborative scores from the user's most recent
 // items (cosine-normalized, so popular items don't drown specific ones),
-// blended with trending, popularity and the sequence score by weights
-// learned from the stream
-// (SignalBlend), demoted by impressions and boosted by context, filled with
-// popular items.
+// blended with trending, popularity, the sequence score and popularity at
+// the user's stage by weights learned from the stream (SignalBlend),
+// demoted by impressions and boosted by context, filled with what is popular
+// at the user's stage and overall. A user with no history gets what users
+// start with.
 //
 // The state lives in memory and is checkpointed per item (TakeDirty) to the
 // model column family; Load() reads it back at start-up.
@@ -42,6 +44,7 @@
 #include "engine/neighbour_list.h"
 #include "engine/sequence_embedding.h"
 #include "engine/signal_blend.h"
+#include "engine/tenure_popularity.h"
 #include "engine/top_pool.h"
 #include "storage/store.h"
 
@@ -102,15 +105,19 @@ class ItemModel {
   void Observe(const Interaction& interaction, absl::Span<const HistoryItem> window);
 
   // The n best items for the query's history: collaborative scores, demoted
-  // by impressions and boosted by context, then popular items.
+  // by impressions and boosted by context, then as PopularForUser.
   std::vector<ScoredItem> Personalized(const ServeQuery& query) const;
+  // What a personalized list falls back to: the items most popular among
+  // users at the query's stage of history (for an empty history, what users
+  // start with) and in its contexts, demoted by impressions, then the most
+  // popular items.
+  std::vector<ScoredItem> PopularForUser(const ServeQuery& query) const;
   // Items most similar to `item_id` (never the item itself), then popular.
   std::vector<ScoredItem> Related(absl::string_view item_id,
                                   const ServeQuery& query) const;
   // The most popular items; conditioned on the query's contexts when the
-  // model has seen them. With `demote`, impressions demote as in
-  // Personalized.
-  std::vector<ScoredItem> Popular(const ServeQuery& query, bool demote = false) const;
+  // model has seen them.
+  std::vector<ScoredItem> Popular(const ServeQuery& query) const;
   // The most popular items with popularity decayed by the trending
   // half-life.
   std::vector<ScoredItem> Trending(const ServeQuery& query) const;
@@ -186,6 +193,9 @@ class ItemModel {
   // 1 plus the share of the item's interactions in the query's contexts.
   double ContextBoost(uint32_t index, absl::Span<const std::string> contexts) const
       ABSL_SHARED_LOCKS_REQUIRED(mu_);
+  // The TenurePopularity stage of a user whose items are `history` (most
+  // recent first): counted items among the last `window`.
+  size_t StageOf(absl::Span<const HistoryItem> history) const;
   // The distinct known items of `history` that scores start from (at most
   // history_length), each with its recency and event weight.
   ScoreList ScoreSources(absl::Span<const HistoryItem> history) const
@@ -194,17 +204,18 @@ class ItemModel {
   // first touched order.
   ScoreList ScoreHistory(const ScoreList& sources) const
       ABSL_SHARED_LOCKS_REQUIRED(mu_);
-  // The neighbours of the history's items and the most trending and
-  // popular items, minus `excluded`, with their signals normalized to [0, 1]
+  // The neighbours of the history's items and the most trending, popular
+  // and popular-at-the-user's-stage items, minus `excluded`, with their signals normalized to [0, 1]
   // over the list. Empty when the history scores nothing.
   std::vector<Candidate> BlendCandidates(absl::Span<const HistoryItem> history,
                                          const absl::flat_hash_set<uint32_t>& excluded) const
       ABSL_SHARED_LOCKS_REQUIRED(mu_);
-  // Sets each candidate's trending, popularity and sequence signals (the
-  // latter from the ScoreSources items `sources`) and normalizes all of
-  // them to [0, 1] over the list (the collaborative score is given); sets
-  // its log demotion.
-  void FillSignals(const ScoreList& sources, std::vector<Candidate>* candidates) const
+  // Sets each candidate's trending, popularity, sequence (from the
+  // ScoreSources items `sources`) and tenure (at `stage`) signals and
+  // normalizes all of them to [0, 1] over the list (the collaborative score
+  // is given); sets its log demotion.
+  void FillSignals(const ScoreList& sources, size_t stage,
+                   std::vector<Candidate>* candidates) const
       ABSL_SHARED_LOCKS_REQUIRED(mu_);
   // One SequenceEmbedding step for `target` chosen after `window`, against
   // items drawn uniformly from those with interactions (deterministically,
@@ -236,8 +247,10 @@ class ItemModel {
                 absl::flat_hash_set<uint32_t>* taken, std::vector<ScoredItem>* out) const
       ABSL_SHARED_LOCKS_REQUIRED(mu_);
   // Appends popular items (contextual when possible) until `out` holds n,
-  // scored below everything already in `out`.
-  void FillPopular(const ServeQuery& query, bool demote,
+  // scored below everything already in `out`. `for_user`: as the fallback
+  // of a list for a user, conditioned on the user's stage too and demoted
+  // by impressions.
+  void FillPopular(const ServeQuery& query, bool for_user,
                    absl::flat_hash_set<uint32_t>* taken, std::vector<ScoredItem>* out) const
       ABSL_SHARED_LOCKS_REQUIRED(mu_);
 
@@ -272,6 +285,7 @@ class ItemModel {
   TopPool trending_ ABSL_GUARDED_BY(mu_);
   SignalBlend blend_ ABSL_GUARDED_BY(mu_);
   SequenceEmbedding sequence_ ABSL_GUARDED_BY(mu_);
+  TenurePopularity tenure_ ABSL_GUARDED_BY(mu_);
   // Interactions observed since start-up (paces blend learning).
   uint64_t interactions_ ABSL_GUARDED_BY(mu_) = 0;
   absl::flat_hash_map<std::string, ContextStats> contexts_ ABSL_GUARDED_BY(mu_);

@@ -82,7 +82,7 @@ absl::StatusOr<std::vector<ScoredItem>> Recommender::Recommend(
       } else if (!history.empty()) {
         list = model_.Personalized(query);
       } else {
-        list = model_.Popular(query, /*demote=*/true);
+        list = model_.PopularForUser(query);
       }
       Explore(interacted, input.n, &list);
       return list;

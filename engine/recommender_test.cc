@@ -80,8 +80,15 @@ TEST(RecommenderTest, UserPersonalizationUsesTheUsersRecentItems) {
   f.User("u3", {"c", "d"});
   f.User("me", {"a"});
   EXPECT_THAT(Ids(r->Recommend(For(f.Past("me"), 1))), ElementsAre("b"));
-  // Without history: the most popular items.
-  EXPECT_THAT(Ids(r->Recommend(For({}, 2))), ElementsAre("a", "b"));
+  // Without history: what users start with ("a" three times, "c" once),
+  // although "b" is more popular than "c" overall.
+  EXPECT_THAT(Ids(r->Recommend(For({}, 2))), ElementsAre("a", "c"));
+  // The popularity recipe ignores stages.
+  auto popularity = Make("popularity-count", NoExploration());
+  Feeder g(popularity.get());
+  for (const char* u : {"u1", "u2"}) g.User(u, {"a", "b"});
+  g.User("u3", {"c", "d"});
+  EXPECT_THAT(Ids(popularity->Recommend(For({}, 2))), ElementsAre("a", "b"));
 }
 
 TEST(RecommenderTest, SimilarItemsNeedsAnItem) {

@@ -111,10 +111,9 @@ std::vector<double> SignalBlend::Checkpoint() const {
 }
 
 void SignalBlend::Restore(absl::Span<const double> values) {
-  if (values.size() != kFirstSignals && values.size() != kFirstSignals + 1 &&
-      values.size() != kBlendSignals + 1) {
-    return;
-  }
+  // Every checkpoint holds the first signals; later ones may lack the
+  // exponent and the weights of signals added after it.
+  if (values.size() < kFirstSignals || values.size() > kBlendSignals + 1) return;
   std::array<double, kBlendSignals> weights = weights_;
   double exponent = kInitialDemotionExponent;
   for (size_t k = 0; k < values.size(); ++k) {

@@ -1,9 +1,10 @@
 // SignalBlend: how much each serving signal counts, learned online.
 //
-// A user-personalization list mixes four signals per candidate item: the
+// A user-personalization list mixes five signals per candidate item: the
 // collaborative score from the user's recent items, the item's trending
-// score, its overall popularity, and what the user's recent items predict
-// next by learned item vectors (SequenceEmbedding). Which mix predicts the next
+// score, its overall popularity, what the user's recent items predict next
+// by learned item vectors (SequenceEmbedding), and its popularity among
+// users at the same stage of their history (TenurePopularity). Which mix predicts the next
 // interaction depends on the data: on movie ratings the collaborative score
 // dominates, on news what is trending now does. Rather than fix the mix per
 // dataset, the model learns it from its own stream: before an interaction
@@ -35,10 +36,17 @@
 
 namespace recloop {
 
-// kSequence is the SequenceEmbedding score of the user's recent items; it
-// starts at weight 0 and earns weight only where it predicts choices.
-enum BlendSignal { kCollaborative = 0, kTrending = 1, kPopularity = 2, kSequence = 3 };
-constexpr size_t kBlendSignals = 4;
+// kSequence (the SequenceEmbedding score of the user's recent items) and
+// kTenure (popularity at the user's stage) start at weight 0 and earn
+// weight only where they predict choices.
+enum BlendSignal {
+  kCollaborative = 0,
+  kTrending = 1,
+  kPopularity = 2,
+  kSequence = 3,
+  kTenure = 4,
+};
+constexpr size_t kBlendSignals = 5;
 using BlendFeatures = std::array<double, kBlendSignals>;
 
 // Not thread-safe; the owning model locks.
@@ -69,8 +77,9 @@ class SignalBlend {
   std::vector<double> Checkpoint() const;
   // Restores checkpointed values: 3 weights (checkpoints from before the
   // demotion exponent), 3 weights and the exponent (from before the
-  // sequence signal), or all of Checkpoint(). What a checkpoint lacks keeps
-  // its default. Ignored unless each is finite and in range.
+  // sequence signal), those and the sequence weight (from before the tenure
+  // signal), or all of Checkpoint(). What a checkpoint lacks keeps its
+  // default. Ignored unless each is finite and in range.
   void Restore(absl::Span<const double> values);
 
  private:

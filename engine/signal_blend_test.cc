@@ -83,25 +83,34 @@ TEST(SignalBlendTest, RestoresTheDemotionExponentWhenTheCheckpointHasOne) {
   const std::vector<double> with_exponent = {3, 2, 1, 0.25};
   blend.Restore(with_exponent);
   EXPECT_EQ(blend.demotion_exponent(), 0.25);
-  // The sequence weight (added after the exponent) keeps its default of 0.
+  // The sequence and tenure weights (added after the exponent) keep their
+  // default of 0.
   EXPECT_EQ(blend.weights()[kSequence], 0);
-  EXPECT_EQ(blend.Checkpoint(), (std::vector<double>{3, 2, 1, 0.25, 0}));
+  EXPECT_EQ(blend.weights()[kTenure], 0);
+  EXPECT_EQ(blend.Checkpoint(), (std::vector<double>{3, 2, 1, 0.25, 0, 0}));
 }
 
 // Checkpoints list signals in the order they were added: the sequence
 // weight comes after the demotion exponent, so older checkpoints restore.
 TEST(SignalBlendTest, RestoresTheSequenceWeightAfterTheExponent) {
   SignalBlend blend;
-  const std::vector<double> current = {3, 2, 1, 0.25, 1.5};
-  blend.Restore(current);
+  const std::vector<double> before_tenure = {3, 2, 1, 0.25, 1.5};
+  blend.Restore(before_tenure);
   EXPECT_EQ(blend.weights()[kCollaborative], 3);
   EXPECT_EQ(blend.weights()[kSequence], 1.5);
+  EXPECT_EQ(blend.weights()[kTenure], 0);
   EXPECT_EQ(blend.demotion_exponent(), 0.25);
+
+  const std::vector<double> current = {3, 2, 1, 0.25, 1.5, 0.75};
+  blend.Restore(current);
+  EXPECT_EQ(blend.weights()[kTenure], 0.75);
   EXPECT_EQ(blend.Checkpoint(), current);
 
   SignalBlend fresh;
   const std::vector<double> sequence_out_of_range = {3, 2, 1, 0.25, -1};
   fresh.Restore(sequence_out_of_range);
+  const std::vector<double> too_many = {3, 2, 1, 0.25, 1.5, 0.75, 1};
+  fresh.Restore(too_many);
   EXPECT_EQ(fresh.Checkpoint(), SignalBlend().Checkpoint());
 }
 
@@ -117,6 +126,19 @@ TEST(SignalBlendTest, SequenceSignalEarnsWeightWhereItPredictsChoices) {
   SignalBlend misleading;
   for (int step = 0; step < 200; ++step) misleading.Learn(candidates, 0);
   EXPECT_EQ(misleading.weights()[kSequence], 0);
+}
+
+TEST(SignalBlendTest, TenureSignalEarnsWeightWhereItPredictsChoices) {
+  const std::vector<BlendFeatures> candidates = {{1.0, 0, 0, 0, 0.2}, {1.0, 0, 0, 0, 1.0}};
+  SignalBlend predictive;
+  EXPECT_EQ(predictive.weights()[kTenure], 0);
+  for (int step = 0; step < 200; ++step) predictive.Learn(candidates, 1);
+  EXPECT_GT(predictive.weights()[kTenure], 0.5);
+  EXPECT_EQ(predictive.weights()[kSequence], 0);
+
+  SignalBlend misleading;
+  for (int step = 0; step < 200; ++step) misleading.Learn(candidates, 0);
+  EXPECT_EQ(misleading.weights()[kTenure], 0);
 }
 
 // Two equally scored candidates, the first demoted to 0.2 (shown often,
