@@ -12,6 +12,7 @@
 //
 //   recloop-engine-replay --format=tsv --input=../shared/data/ml-100k/u.data
 #include <algorithm>
+#include <array>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -32,6 +33,7 @@
 #include "bench/replay_log_flags.h"
 #include "domain/recloop.h"
 #include "engine/recommender.h"
+#include "engine/tenure_popularity.h"
 
 ABSL_FLAG(int, k, 10, "list length asked for and evaluated");
 ABSL_FLAG(std::vector<std::string>, recipes,
@@ -82,6 +84,9 @@ int Run(int argc, char** argv) {
   absl::flat_hash_set<std::string> items;
   for (const LoggedInteraction& e : log) items.insert(e.item);
   std::vector<Quality> quality(recommenders.size());
+  // The first recipe's hits by the user's stage (earlier events, as
+  // TenurePopularity counts them): where in users' histories it wins.
+  std::array<Quality, TenurePopularity::kStages> by_stage;
   const int k = absl::GetFlag(FLAGS_k);
   const auto start = std::chrono::steady_clock::now();
   for (size_t n = 0; n < log.size(); ++n) {
@@ -110,12 +115,16 @@ int Run(int argc, char** argv) {
         if (r == 0) first_list.push_back((*list)[rank].item_id);
         q.recommended.insert((*list)[rank].item_id);
         if ((*list)[rank].item_id == e.item) {
-          if (r == 0) hit = true;
+          if (r == 0) {
+            hit = true;
+            ++by_stage[TenurePopularity::StageOf(past.size())].hits;
+          }
           ++q.hits;
           q.ndcg += 1.0 / std::log2(rank + 2.0);
         }
       }
     }
+    ++by_stage[TenurePopularity::StageOf(past.size())].events;
     v1::StoredEvent stored;
     stored.set_user_id(e.user);
     v1::Event* event = stored.mutable_event();
@@ -148,6 +157,18 @@ int Run(int argc, char** argv) {
     std::printf("  %-22s %8.4f %8.4f %9.3f\n", recipes[r].c_str(), q.hits / events,
                 q.ndcg / events,
                 items.empty() ? 0.0 : q.recommended.size() / static_cast<double>(items.size()));
+  }
+  if (!recommenders.empty()) {
+    static constexpr const char* kStageNames[] = {"0", "1-2", "3-6", "7-14", "15-30", "31+"};
+    static_assert(std::size(kStageNames) == TenurePopularity::kStages);
+    std::printf("HR of %s by the user's earlier events:", recipes[0].c_str());
+    for (size_t stage = 0; stage < by_stage.size(); ++stage) {
+      const Quality& q = by_stage[stage];
+      std::printf(" %s: %.4f (%zu)", kStageNames[stage],
+                  q.events > 0 ? q.hits / static_cast<double>(q.events) : 0.0,
+                  static_cast<size_t>(q.events));
+    }
+    std::printf("\n");
   }
   // What the personalizing recipes learned to weigh (engine/signal_blend.h).
   for (size_t r = 0; r < recommenders.size(); ++r) {
