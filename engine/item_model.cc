@@ -313,6 +313,7 @@ void ItemModel::LearnSequence(uint32_t target, absl::Span<const HistoryItem> win
                               int64_t micros) {
   const ScoreList sources = ScoreSources(window);
   if (sources.empty()) return;
+  const ScoreList longer = LongerSources(window);
   std::vector<uint32_t> negatives;
   negatives.reserve(kSequenceNegatives);
   uint64_t state = SplitMix64(static_cast<uint64_t>(micros) ^ (uint64_t{target} << 32));
@@ -328,10 +329,11 @@ void ItemModel::LearnSequence(uint32_t target, absl::Span<const HistoryItem> win
     if (i != target && log_weights_[i] > 0) negatives.push_back(i);
   }
   if (negatives.empty()) return;
-  sequence_.Learn(sources, target, negatives);
+  sequence_.Learn(sources, longer, target, negatives);
   dirty_.insert(target);
   dirty_.insert(negatives.begin(), negatives.end());
   for (const auto& [i, w] : sources) dirty_.insert(i);
+  for (const auto& [i, w] : longer) dirty_.insert(i);
 }
 
 double ItemModel::Similarity(const Item& a, uint32_t b, float co) const {
@@ -386,6 +388,24 @@ ItemModel::ScoreList ItemModel::ScoreSources(absl::Span<const HistoryItem> histo
   return sources;
 }
 
+ItemModel::ScoreList ItemModel::LongerSources(absl::Span<const HistoryItem> history) const {
+  ScoreList sources;
+  absl::flat_hash_set<uint32_t> used;
+  int position = 0;
+  for (const HistoryItem& h : history) {
+    if (position++ >= options_.window) break;
+    if (h.weight <= 0) continue;
+    auto it = index_.find(h.item_id);
+    if (it == index_.end() || !used.insert(it->second).second) continue;
+    sources.emplace_back(it->second, std::min(h.weight, 10.0));
+  }
+  return sources;
+}
+
+ItemModel::HistoryView ItemModel::ViewOf(absl::Span<const HistoryItem> history) const {
+  return {ScoreSources(history), LongerSources(history), StageOf(history)};
+}
+
 ItemModel::ScoreList ItemModel::ScoreHistory(const ScoreList& sources) const {
   size_t candidates = 0;
   for (const auto& [index, hw] : sources) candidates += items_[index].neighbours.size();
@@ -429,8 +449,8 @@ std::vector<ItemModel::Candidate> ItemModel::BlendCandidates(
     absl::Span<const HistoryItem> history,
     const absl::flat_hash_set<uint32_t>& excluded) const {
   std::vector<Candidate> out;
-  const ScoreList sources = ScoreSources(history);
-  const ScoreList collaborative = ScoreHistory(sources);
+  const HistoryView view = ViewOf(history);
+  const ScoreList collaborative = ScoreHistory(view.sources);
   if (collaborative.empty()) return out;
   // Which items are excluded or already listed, in a dense per-thread array
   // (a hash set probe per neighbour cost more than the scoring).
@@ -444,18 +464,17 @@ std::vector<ItemModel::Candidate> ItemModel::BlendCandidates(
     mark[i] = kListed;
     out.push_back({i, {score}});
   };
-  const size_t stage = StageOf(history);
   for (const auto& [i, score] : collaborative) add(i, score);
   for (const auto& [i, trend] : trending_.Best(kPoolCandidates)) add(i, 0);
   for (const auto& [i, weight] : popular_.Best(kPoolCandidates)) add(i, 0);
-  for (const auto& [i, weight] : tenure_.Top(stage, kPoolCandidates)) add(i, 0);
+  for (const auto& [i, weight] : tenure_.Top(view.stage, kPoolCandidates)) add(i, 0);
   for (uint32_t i : excluded) mark[i] = kFree;
   for (const Candidate& c : out) mark[c.index] = kFree;
-  FillSignals(sources, stage, &out);
+  FillSignals(view, &out);
   return out;
 }
 
-void ItemModel::FillSignals(const ScoreList& sources, size_t stage,
+void ItemModel::FillSignals(const HistoryView& view,
                             std::vector<Candidate>* candidates) const {
   // Trend scores count events scaled by 2^(age since the origin in
   // half-lives); one event at the latest time weighs `unit`. The feature is
@@ -470,14 +489,14 @@ void ItemModel::FillSignals(const ScoreList& sources, size_t stage,
   // The sequence score is a logit of any sign: it is shifted by the list's
   // minimum before the common scaling by the maximum.
   SequenceEmbedding::Context context;
-  const bool has_context = sequence_.MakeContext(sources, &context);
+  const bool has_context = sequence_.MakeContext(view.sources, view.longer, &context);
   double min_sequence = HUGE_VAL;
   for (Candidate& c : *candidates) {
     c.log_demotion = log_demotions_[c.index];
     c.features[kTrending] = std::log1p(trends_[c.index] / unit);
     c.features[kPopularity] = log_weights_[c.index];
     c.features[kSequence] = has_context ? sequence_.Score(context, c.index) : 0;
-    c.features[kTenure] = std::log1p(tenure_.Weight(c.index, stage));
+    c.features[kTenure] = std::log1p(tenure_.Weight(c.index, view.stage));
     min_sequence = std::min(min_sequence, c.features[kSequence]);
   }
   BlendFeatures max_feature{};
@@ -500,7 +519,7 @@ std::vector<ItemModel::Candidate> ItemModel::ShownCandidates(
     const absl::flat_hash_set<uint32_t>& excluded) const {
   // Each shown item's collaborative score, as ScoreHistory would give it,
   // by one neighbour lookup per source item.
-  const ScoreList sources = ScoreSources(history);
+  const HistoryView view = ViewOf(history);
   std::vector<Candidate> candidates;
   candidates.reserve(shown.size());
   for (absl::string_view id : shown) {
@@ -508,7 +527,7 @@ std::vector<ItemModel::Candidate> ItemModel::ShownCandidates(
     if (it == index_.end() || excluded.contains(it->second)) continue;
     const uint32_t i = it->second;
     double collaborative = 0;
-    for (const auto& [source, hw] : sources) {
+    for (const auto& [source, hw] : view.sources) {
       const Item& item = items_[source];
       if (item.weight <= 0) continue;
       collaborative +=
@@ -519,7 +538,7 @@ std::vector<ItemModel::Candidate> ItemModel::ShownCandidates(
   // The order of a hash set is arbitrary; a learning step must not be.
   std::sort(candidates.begin(), candidates.end(),
             [](const Candidate& a, const Candidate& b) { return a.index < b.index; });
-  FillSignals(sources, StageOf(history), &candidates);
+  FillSignals(view, &candidates);
   return candidates;
 }
 
@@ -760,8 +779,8 @@ std::vector<ScoredItem> ItemModel::Trending(const ServeQuery& query) const {
 std::vector<ScoredItem> ItemModel::Rank(const ServeQuery& query,
                                         absl::Span<const std::string> items) const {
   absl::ReaderMutexLock lock(&mu_);
-  const ScoreList sources = ScoreSources(query.history);
-  const ScoreList list = ScoreHistory(sources);
+  const HistoryView view = ViewOf(query.history);
+  const ScoreList list = ScoreHistory(view.sources);
   const Scores scores(list.begin(), list.end());
   // The known input items get the same signals and learned blend as
   // Personalized, normalized over the input; unknown ones go last.
@@ -777,7 +796,7 @@ std::vector<ScoredItem> ItemModel::Rank(const ServeQuery& query,
     known.push_back({it->second, {s == scores.end() ? 0 : s->second}});
     known_position.push_back(p);
   }
-  FillSignals(sources, StageOf(query.history), &known);
+  FillSignals(view, &known);
   std::vector<std::pair<size_t, double>> ranked;  // (input position, score)
   ranked.reserve(known.size());
   for (size_t k = 0; k < known.size(); ++k) {

@@ -204,18 +204,31 @@ class ItemModel {
   // first touched order.
   ScoreList ScoreHistory(const ScoreList& sources) const
       ABSL_SHARED_LOCKS_REQUIRED(mu_);
+  // What a user's history gives the signals of every candidate.
+  struct HistoryView {
+    ScoreList sources;  // ScoreSources
+    ScoreList longer;   // LongerSources
+    size_t stage = 0;   // StageOf
+  };
+  HistoryView ViewOf(absl::Span<const HistoryItem> history) const
+      ABSL_SHARED_LOCKS_REQUIRED(mu_);
+  // The distinct known items among the last `window` of `history`, each
+  // with its event weight (no recency): the longer-term part of the
+  // sequence context.
+  ScoreList LongerSources(absl::Span<const HistoryItem> history) const
+      ABSL_SHARED_LOCKS_REQUIRED(mu_);
   // The neighbours of the history's items and the most trending, popular
-  // and popular-at-the-user's-stage items, minus `excluded`, with their signals normalized to [0, 1]
-  // over the list. Empty when the history scores nothing.
+  // and popular-at-the-user's-stage items, minus `excluded`, with their
+  // signals normalized to [0, 1] over the list. Empty when the history
+  // scores nothing.
   std::vector<Candidate> BlendCandidates(absl::Span<const HistoryItem> history,
                                          const absl::flat_hash_set<uint32_t>& excluded) const
       ABSL_SHARED_LOCKS_REQUIRED(mu_);
-  // Sets each candidate's trending, popularity, sequence (from the
-  // ScoreSources items `sources`) and tenure (at `stage`) signals and
-  // normalizes all of them to [0, 1] over the list (the collaborative score
-  // is given); sets its log demotion.
-  void FillSignals(const ScoreList& sources, size_t stage,
-                   std::vector<Candidate>* candidates) const
+  // Sets each candidate's trending, popularity, sequence and tenure signals
+  // for a user whose history is `view`, and normalizes all of them to
+  // [0, 1] over the list (the collaborative score is given); sets its log
+  // demotion.
+  void FillSignals(const HistoryView& view, std::vector<Candidate>* candidates) const
       ABSL_SHARED_LOCKS_REQUIRED(mu_);
   // One SequenceEmbedding step for `target` chosen after `window`, against
   // items drawn uniformly from those with interactions (deterministically,

@@ -38,18 +38,42 @@ void SequenceEmbedding::Resize(size_t n) {
   }
 }
 
-bool SequenceEmbedding::MakeContext(Sources sources, Context* context) const {
-  context->fill(0.0f);
+double SequenceEmbedding::TotalWeight(Sources sources) const {
   double total = 0;
   for (const auto& [item, weight] : sources) {
-    if (!(weight > 0) || item >= size()) continue;
-    total += weight;
-    const float* v = &input_[item * kDims];
-    for (size_t d = 0; d < kDims; ++d) (*context)[d] += static_cast<float>(weight) * v[d];
+    if (weight > 0 && item < size()) total += weight;
   }
+  return total;
+}
+
+bool SequenceEmbedding::AddAverage(Sources sources, Context* context) const {
+  const double total = TotalWeight(sources);
   if (!(total > 0)) return false;
-  for (float& x : *context) x = static_cast<float>(x / total);
+  for (const auto& [item, weight] : sources) {
+    if (!(weight > 0) || item >= size()) continue;
+    const float share = static_cast<float>(weight / total);
+    const float* v = &input_[item * kDims];
+    for (size_t d = 0; d < kDims; ++d) (*context)[d] += share * v[d];
+  }
   return true;
+}
+
+void SequenceEmbedding::Spread(Sources sources, const Context& gradient) {
+  const double total = TotalWeight(sources);
+  if (!(total > 0)) return;
+  for (const auto& [item, weight] : sources) {
+    if (!(weight > 0) || item >= size()) continue;
+    const float share = static_cast<float>(weight / total);
+    float* v = &input_[static_cast<size_t>(item) * kDims];
+    for (size_t d = 0; d < kDims; ++d) v[d] -= kLearningRate * share * gradient[d];
+  }
+}
+
+bool SequenceEmbedding::MakeContext(Sources recent, Sources longer, Context* context) const {
+  context->fill(0.0f);
+  const bool has_recent = AddAverage(recent, context);
+  const bool has_longer = AddAverage(longer, context);
+  return has_recent || has_longer;
 }
 
 double SequenceEmbedding::Score(const Context& context, uint32_t item) const {
@@ -59,10 +83,10 @@ double SequenceEmbedding::Score(const Context& context, uint32_t item) const {
   return dot + bias_[item];
 }
 
-void SequenceEmbedding::Learn(Sources sources, uint32_t target,
+void SequenceEmbedding::Learn(Sources recent, Sources longer, uint32_t target,
                               absl::Span<const uint32_t> negatives) {
   Context context;
-  if (target >= size() || !MakeContext(sources, &context)) return;
+  if (target >= size() || !MakeContext(recent, longer, &context)) return;
   std::vector<uint32_t> candidates;
   candidates.reserve(negatives.size() + 1);
   candidates.push_back(target);
@@ -94,16 +118,9 @@ void SequenceEmbedding::Learn(Sources sources, uint32_t target,
     }
     bias_[candidates[c]] -= kLearningRate * g;
   }
-  double weight_total = 0;
-  for (const auto& [item, weight] : sources) {
-    if (weight > 0 && item < size()) weight_total += weight;
-  }
-  for (const auto& [item, weight] : sources) {
-    if (!(weight > 0) || item >= size()) continue;
-    const float share = static_cast<float>(weight / weight_total);
-    float* v = &input_[static_cast<size_t>(item) * kDims];
-    for (size_t d = 0; d < kDims; ++d) v[d] -= kLearningRate * share * context_gradient[d];
-  }
+  // Each source's input vector moves by its share of its average.
+  Spread(recent, context_gradient);
+  Spread(longer, context_gradient);
 }
 
 absl::Span<const float> SequenceEmbedding::input(uint32_t item) const {

@@ -71,6 +71,42 @@ TEST(SequenceEmbeddingTest, RecentItemsCountByTheirWeight) {
   EXPECT_GT(model.Score(mostly_two, 3), model.Score(mostly_two, 1));
 }
 
+// The context adds the average over a longer stretch of history to that of
+// the recent items.
+TEST(SequenceEmbeddingTest, ContextAddsTheLongerAverage) {
+  SequenceEmbedding model;
+  model.Resize(4);
+  SequenceEmbedding::Context context;
+  ASSERT_TRUE(model.MakeContext(Sources{{0, 3.0}}, Sources{{1, 1.0}, {2, 1.0}}, &context));
+  for (size_t d = 0; d < SequenceEmbedding::kDims; ++d) {
+    const float expected =
+        model.input(0)[d] + 0.5f * model.input(1)[d] + 0.5f * model.input(2)[d];
+    EXPECT_NEAR(context[d], expected, 1e-6) << d;
+  }
+  // Either part alone makes a context.
+  EXPECT_TRUE(model.MakeContext(Sources{}, Sources{{1, 1.0}}, &context));
+  EXPECT_FALSE(model.MakeContext(Sources{}, Sources{{1, 0.0}}, &context));
+}
+
+// Two users with the same recent item but different earlier items choose
+// differently; only the longer part of the context can tell them apart.
+TEST(SequenceEmbeddingTest, EarlierItemsInTheLongerPartPredict) {
+  SequenceEmbedding model;
+  model.Resize(6);
+  const Sources recent = {{0, 1.0}};
+  const Sources after_four = {{0, 1.0}, {4, 1.0}};
+  const Sources after_five = {{0, 1.0}, {5, 1.0}};
+  for (int round = 0; round < 300; ++round) {
+    model.Learn(recent, after_four, 1, AllBut(1, 6));
+    model.Learn(recent, after_five, 2, AllBut(2, 6));
+  }
+  SequenceEmbedding::Context four, five;
+  ASSERT_TRUE(model.MakeContext(recent, after_four, &four));
+  ASSERT_TRUE(model.MakeContext(recent, after_five, &five));
+  EXPECT_GT(model.Score(four, 1), model.Score(four, 2));
+  EXPECT_GT(model.Score(five, 2), model.Score(five, 1));
+}
+
 TEST(SequenceEmbeddingTest, NothingToLearnWithoutRecentItems) {
   SequenceEmbedding model;
   model.Resize(4);
