@@ -205,7 +205,7 @@ void ItemModel::AddPair(uint32_t a, uint32_t b, float w) {
   if (neighbours.size() > 2 * cap) neighbours.KeepStrongest(cap);
 }
 
-void ItemModel::AddTrend(uint32_t index, double weight, int64_t micros) {
+void ItemModel::AddTrend(uint32_t index, size_t stage, double weight, int64_t micros) {
   const double half_life_micros = options_.trending_half_life_hours * 3600e6;
   double exponent = (micros - trend_origin_micros_) / half_life_micros;
   if (exponent > kMaxTrendExponent) {
@@ -219,11 +219,14 @@ void ItemModel::AddTrend(uint32_t index, double weight, int64_t micros) {
       }
     }
     trending_.Scale(factor);
+    tenure_.Scale(factor);  // its items are among those with a trend
     trend_origin_micros_ = micros;
     exponent = 0;
   }
-  trends_[index] += weight * std::exp2(exponent);
+  const double scaled = weight * std::exp2(exponent);
+  trends_[index] += scaled;
   trending_.Update(index, trends_[index]);
+  tenure_.Add(index, stage, scaled);
 }
 
 void ItemModel::Observe(const Interaction& interaction,
@@ -277,8 +280,7 @@ void ItemModel::Observe(const Interaction& interaction,
   total_weight_ += weight;
   dirty_.insert(target);
   popular_.Update(target, item.weight);
-  AddTrend(target, weight, micros);
-  tenure_.Add(target, StageOf(window), weight);
+  AddTrend(target, StageOf(window), weight, micros);
   for (const std::string& context : interaction.contexts) {
     auto [it, inserted] =
         contexts_.try_emplace(context, static_cast<size_t>(options_.popular_pool));
@@ -496,7 +498,7 @@ void ItemModel::FillSignals(const HistoryView& view,
     c.features[kTrending] = std::log1p(trends_[c.index] / unit);
     c.features[kPopularity] = log_weights_[c.index];
     c.features[kSequence] = has_context ? sequence_.Score(context, c.index) : 0;
-    c.features[kTenure] = std::log1p(tenure_.Weight(c.index, view.stage));
+    c.features[kTenure] = std::log1p(tenure_.Weight(c.index, view.stage) / unit);
     min_sequence = std::min(min_sequence, c.features[kSequence]);
   }
   BlendFeatures max_feature{};

@@ -10,7 +10,8 @@
 //    impression, so that items shown often and seldom chosen are demoted;
 //  - item vectors that predict what follows a user's recent items
 //    (SequenceEmbedding), one step against sampled other items per event;
-//  - popularity per stage of the user's history (TenurePopularity).
+//  - popularity per stage of the user's history (TenurePopularity), decayed
+//    like trending.
 //
 // Serving combines them: collaborative scores from the user's most recent
 // items (cosine-normalized, so popular items don't drown specific ones),
@@ -184,7 +185,9 @@ class ItemModel {
   // Sets item `index`'s weight and the dense values derived from it.
   void SetWeight(uint32_t index, double weight) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void AddPair(uint32_t a, uint32_t b, float w) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  void AddTrend(uint32_t index, double weight, int64_t micros)
+  // Adds an interaction at `micros` to the decayed scores: the item's trend
+  // and its popularity at the user's `stage`.
+  void AddTrend(uint32_t index, size_t stage, double weight, int64_t micros)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   double Similarity(const Item& a, uint32_t b, float co) const
       ABSL_SHARED_LOCKS_REQUIRED(mu_);

@@ -213,6 +213,8 @@ TEST(RecommenderTest, HistoryLengthAndRecencyDecayShapeTheProfile) {
 }
 
 // Exploration: ten established items with history, ten brand-new ones.
+// The new items' fans start with an old item, so that lists without
+// exploration (what users start with, then popular items) hold old items.
 std::unique_ptr<Recommender> ExplorationFixture(double weight, uint64_t seed,
                                                 double cut_off_days = 30) {
   v1::RecommenderConfig c;
@@ -228,7 +230,7 @@ std::unique_ptr<Recommender> ExplorationFixture(double weight, uint64_t seed,
     }
   }
   for (int i = 0; i < 10; ++i) {
-    f.User("new-fan" + std::to_string(i), {"new" + std::to_string(i)}, "click",
+    f.User("new-fan" + std::to_string(i), {"old0", "new" + std::to_string(i)}, "click",
            kT0 + absl::Hours(24 * 60));
   }
   return r;

@@ -22,6 +22,14 @@ void TenurePopularity::Add(uint32_t item, size_t stage, double weight) {
   top_[stage].Update(item, w);
 }
 
+void TenurePopularity::Scale(double factor) {
+  for (auto& weights : weights_) {
+    for (float& w : weights) w = static_cast<float>(w * factor);
+  }
+  for (double& total : totals_) total *= factor;
+  for (TopPool& pool : top_) pool.Scale(factor);
+}
+
 void TenurePopularity::Restore(uint32_t item, absl::Span<const float> weights) {
   if (weights.size() != kStages) return;
   for (float v : weights) {

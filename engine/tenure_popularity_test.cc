@@ -45,6 +45,19 @@ TEST(TenurePopularityTest, KeepsEachStageApart) {
   EXPECT_TRUE(popularity.Top(1, 5).empty());
 }
 
+TEST(TenurePopularityTest, ScalingKeepsTheOrderAndTheShares) {
+  TenurePopularity popularity(/*pool=*/10);
+  popularity.Resize(2);
+  popularity.Add(0, 0, 1);
+  popularity.Add(1, 0, 3);
+  popularity.Scale(0.5);
+  EXPECT_EQ(popularity.Weight(0, 0), 0.5);
+  EXPECT_EQ(popularity.Total(0), 2);
+  // A later interaction, scaled up by the owner, overtakes.
+  popularity.Add(0, 0, 4);
+  EXPECT_THAT(popularity.Top(0, 2), ElementsAre(Pair(0u, 4.5), Pair(1u, 1.5)));
+}
+
 TEST(TenurePopularityTest, RestoresOnlyCompleteValidWeights) {
   TenurePopularity popularity(/*pool=*/10);
   popularity.Resize(2);
