@@ -280,7 +280,8 @@ void ItemModel::Observe(const Interaction& interaction,
   total_weight_ += weight;
   dirty_.insert(target);
   popular_.Update(target, item.weight);
-  AddTrend(target, StageOf(window), weight, micros);
+  const HistoryView view = ViewOf(window);
+  AddTrend(target, view.stage, weight, micros);
   for (const std::string& context : interaction.contexts) {
     auto [it, inserted] =
         contexts_.try_emplace(context, static_cast<size_t>(options_.popular_pool));
@@ -291,7 +292,7 @@ void ItemModel::Observe(const Interaction& interaction,
     stats.top.Update(target, w);
   }
 
-  LearnSequence(target, window, micros);
+  LearnSequence(target, view, micros);
 
   absl::flat_hash_set<uint32_t> seen;
   seen.insert(target);
@@ -311,11 +312,8 @@ void ItemModel::Observe(const Interaction& interaction,
   }
 }
 
-void ItemModel::LearnSequence(uint32_t target, absl::Span<const HistoryItem> window,
-                              int64_t micros) {
-  const ScoreList sources = ScoreSources(window);
-  if (sources.empty()) return;
-  const ScoreList longer = LongerSources(window);
+void ItemModel::LearnSequence(uint32_t target, const HistoryView& view, int64_t micros) {
+  if (view.sources.empty()) return;
   std::vector<uint32_t> negatives;
   negatives.reserve(kSequenceNegatives);
   uint64_t state = SplitMix64(static_cast<uint64_t>(micros) ^ (uint64_t{target} << 32));
@@ -331,11 +329,11 @@ void ItemModel::LearnSequence(uint32_t target, absl::Span<const HistoryItem> win
     if (i != target && log_weights_[i] > 0) negatives.push_back(i);
   }
   if (negatives.empty()) return;
-  sequence_.Learn(sources, longer, target, negatives);
+  sequence_.Learn(view.sources, view.longer, target, negatives);
   dirty_.insert(target);
   dirty_.insert(negatives.begin(), negatives.end());
-  for (const auto& [i, w] : sources) dirty_.insert(i);
-  for (const auto& [i, w] : longer) dirty_.insert(i);
+  for (const auto& [i, w] : view.sources) dirty_.insert(i);
+  for (const auto& [i, w] : view.longer) dirty_.insert(i);
 }
 
 double ItemModel::Similarity(const Item& a, uint32_t b, float co) const {
@@ -375,37 +373,32 @@ size_t ItemModel::StageOf(absl::Span<const HistoryItem> history) const {
   return TenurePopularity::StageOf(counted);
 }
 
-ItemModel::ScoreList ItemModel::ScoreSources(absl::Span<const HistoryItem> history) const {
-  ScoreList sources;
-  absl::flat_hash_set<uint32_t> used;
-  double w = 1.0;
-  for (const HistoryItem& h : history) {
-    if (static_cast<int>(used.size()) >= options_.history_length) break;
-    if (h.weight <= 0) continue;
-    auto it = index_.find(h.item_id);
-    if (it == index_.end() || !used.insert(it->second).second) continue;
-    sources.emplace_back(it->second, w * std::min(h.weight, 10.0));
-    w *= options_.recency_decay;
-  }
-  return sources;
-}
-
-ItemModel::ScoreList ItemModel::LongerSources(absl::Span<const HistoryItem> history) const {
-  ScoreList sources;
-  absl::flat_hash_set<uint32_t> used;
+ItemModel::HistoryView ItemModel::ViewOf(absl::Span<const HistoryItem> history) const {
+  // One pass, one lookup per item: this runs for every event learned and
+  // every list served.
+  HistoryView view;
+  const size_t max_sources = static_cast<size_t>(std::max(options_.history_length, 0));
+  absl::flat_hash_set<uint32_t> seen;
+  size_t counted = 0;
+  double recency = 1.0;
   int position = 0;
   for (const HistoryItem& h : history) {
-    if (position++ >= options_.window) break;
+    const bool in_window = position++ < options_.window;
+    const bool sources_full = view.sources.size() >= max_sources;
+    if (!in_window && sources_full) break;
     if (h.weight <= 0) continue;
+    if (in_window) ++counted;
     auto it = index_.find(h.item_id);
-    if (it == index_.end() || !used.insert(it->second).second) continue;
-    sources.emplace_back(it->second, std::min(h.weight, 10.0));
+    if (it == index_.end() || !seen.insert(it->second).second) continue;
+    const double weight = std::min(h.weight, 10.0);
+    if (in_window) view.longer.emplace_back(it->second, weight);
+    if (!sources_full) {
+      view.sources.emplace_back(it->second, recency * weight);
+      recency *= options_.recency_decay;
+    }
   }
-  return sources;
-}
-
-ItemModel::HistoryView ItemModel::ViewOf(absl::Span<const HistoryItem> history) const {
-  return {ScoreSources(history), LongerSources(history), StageOf(history)};
+  view.stage = TenurePopularity::StageOf(counted);
+  return view;
 }
 
 ItemModel::ScoreList ItemModel::ScoreHistory(const ScoreList& sources) const {

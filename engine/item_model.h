@@ -199,26 +199,22 @@ class ItemModel {
   // The TenurePopularity stage of a user whose items are `history` (most
   // recent first): counted items among the last `window`.
   size_t StageOf(absl::Span<const HistoryItem> history) const;
-  // The distinct known items of `history` that scores start from (at most
-  // history_length), each with its recency and event weight.
-  ScoreList ScoreSources(absl::Span<const HistoryItem> history) const
-      ABSL_SHARED_LOCKS_REQUIRED(mu_);
-  // Each neighbour of the ScoreSources items with its summed score, in
-  // first touched order.
+  // Each neighbour of the `sources` items (HistoryView::sources) with its
+  // summed score, in first touched order.
   ScoreList ScoreHistory(const ScoreList& sources) const
       ABSL_SHARED_LOCKS_REQUIRED(mu_);
-  // What a user's history gives the signals of every candidate.
+  // What a user's history (most recent first) gives the signals of every
+  // candidate.
   struct HistoryView {
-    ScoreList sources;  // ScoreSources
-    ScoreList longer;   // LongerSources
-    size_t stage = 0;   // StageOf
+    // The distinct known items that scores start from (at most
+    // history_length), each with its recency and event weight.
+    ScoreList sources;
+    // The distinct known items among the last `window`, each with its event
+    // weight (no recency): the longer-term part of the sequence context.
+    ScoreList longer;
+    size_t stage = 0;  // StageOf
   };
   HistoryView ViewOf(absl::Span<const HistoryItem> history) const
-      ABSL_SHARED_LOCKS_REQUIRED(mu_);
-  // The distinct known items among the last `window` of `history`, each
-  // with its event weight (no recency): the longer-term part of the
-  // sequence context.
-  ScoreList LongerSources(absl::Span<const HistoryItem> history) const
       ABSL_SHARED_LOCKS_REQUIRED(mu_);
   // The neighbours of the history's items and the most trending, popular
   // and popular-at-the-user's-stage items, minus `excluded`, with their
@@ -233,10 +229,11 @@ class ItemModel {
   // demotion.
   void FillSignals(const HistoryView& view, std::vector<Candidate>* candidates) const
       ABSL_SHARED_LOCKS_REQUIRED(mu_);
-  // One SequenceEmbedding step for `target` chosen after `window`, against
-  // items drawn uniformly from those with interactions (deterministically,
-  // from the event, so that a replay after restart repeats it).
-  void LearnSequence(uint32_t target, absl::Span<const HistoryItem> window, int64_t micros)
+  // One SequenceEmbedding step for `target` chosen by a user whose history
+  // is `view`, against items drawn uniformly from those with interactions
+  // (deterministically, from the event, so that a replay after restart
+  // repeats it).
+  void LearnSequence(uint32_t target, const HistoryView& view, int64_t micros)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // The items of the impression `shown`, minus `excluded`, with their
   // signals for a user whose recent items are `history`, normalized over
