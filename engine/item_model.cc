@@ -716,11 +716,7 @@ std::vector<ScoredItem> ItemModel::Personalized(const ServeQuery& query) const {
 }
 
 std::vector<ScoredItem> ItemModel::PopularForUser(const ServeQuery& query) const {
-  absl::ReaderMutexLock lock(&mu_);
-  std::vector<ScoredItem> out;
-  absl::flat_hash_set<uint32_t> taken = ExcludedIndices(query);
-  FillPopular(query, /*for_user=*/true, &taken, &out);
-  return out;
+  return PopularList(query, /*for_user=*/true);
 }
 
 std::vector<ScoredItem> ItemModel::Related(absl::string_view item_id,
@@ -750,10 +746,14 @@ std::vector<ScoredItem> ItemModel::Related(absl::string_view item_id,
 }
 
 std::vector<ScoredItem> ItemModel::Popular(const ServeQuery& query) const {
+  return PopularList(query, /*for_user=*/false);
+}
+
+std::vector<ScoredItem> ItemModel::PopularList(const ServeQuery& query, bool for_user) const {
   absl::ReaderMutexLock lock(&mu_);
   std::vector<ScoredItem> out;
   absl::flat_hash_set<uint32_t> taken = ExcludedIndices(query);
-  FillPopular(query, /*for_user=*/false, &taken, &out);
+  FillPopular(query, for_user, &taken, &out);
   return out;
 }
 

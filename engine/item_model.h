@@ -267,6 +267,9 @@ class ItemModel {
                    absl::flat_hash_set<uint32_t>* taken, std::vector<ScoredItem>* out) const
       ABSL_SHARED_LOCKS_REQUIRED(mu_);
 
+  // Popular (for_user false) and PopularForUser (true).
+  std::vector<ScoredItem> PopularList(const ServeQuery& query, bool for_user) const;
+
   // popular_, sorted; rebuilt when it changed.
   std::shared_ptr<const std::vector<std::pair<uint32_t, double>>> SortedPopular() const
       ABSL_SHARED_LOCKS_REQUIRED(mu_);

@@ -3,6 +3,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/status/status.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "recloop/internal/records.pb.h"
@@ -34,6 +35,20 @@ void Feed(ItemModel* model, const std::vector<std::string>& sequence,
     model->Observe(interaction, window);
     window.insert(window.begin(), HistoryItem{item, 1});
   }
+}
+
+// Checkpoints `model` into `store` and loads the checkpoint into
+// `restored`, as a restart would.
+::testing::AssertionResult RoundTrip(ItemModel* model, Store* store, ItemModel* restored) {
+  WriteBatch batch(*store);
+  model->TakeDirty(3, 1, &batch);
+  if (absl::Status s = store->Write(&batch); !s.ok()) {
+    return ::testing::AssertionFailure() << s;
+  }
+  if (absl::Status s = restored->Load(*store, 3, 1); !s.ok()) {
+    return ::testing::AssertionFailure() << s;
+  }
+  return ::testing::AssertionSuccess();
 }
 
 std::vector<HistoryItem> History(const std::vector<std::string>& newest_first) {
@@ -292,11 +307,8 @@ TEST(ItemModelTest, BlendLearnsThatTrendingPredictsWhatUsersReadNext) {
   EXPECT_EQ(model.Rank(Query(h, 2), {"s0", current})[0].item_id, current);
 
   // The learned weights survive a checkpoint.
-  WriteBatch batch(*store);
-  model.TakeDirty(1, 1, &batch);
-  ASSERT_TRUE(store->Write(&batch).ok());
   ItemModel restored(options);
-  ASSERT_TRUE(restored.Load(*store, 1, 1).ok());
+  ASSERT_TRUE(RoundTrip(&model, store.get(), &restored));
   EXPECT_EQ(restored.blend_weights(), weights);
   EXPECT_EQ(restored.Personalized(Query(h, 1, &seen))[0].item_id, current);
 }
@@ -392,11 +404,8 @@ TEST(ItemModelTest, SequenceStateSurvivesACheckpoint) {
   }
   EXPECT_GT(model.blend_weights()[kSequence], 0) << "what follows what was predictable";
 
-  WriteBatch batch(*store);
-  model.TakeDirty(3, 1, &batch);
-  ASSERT_TRUE(store->Write(&batch).ok());
   ItemModel restored{ModelOptions()};
-  ASSERT_TRUE(restored.Load(*store, 3, 1).ok());
+  ASSERT_TRUE(RoundTrip(&model, store.get(), &restored));
   EXPECT_EQ(restored.blend_weights(), model.blend_weights());
   const auto h = History({"first3"});
   const auto before = model.Rank(Query(h, 60), items);
@@ -432,11 +441,8 @@ TEST(ItemModelTest, StagePopularitySurvivesACheckpoint) {
   const absl::Time t = absl::FromUnixSeconds(1700000000);
   for (int u = 0; u < 3; ++u) Feed(&model, {"intro", "hit", "deep"}, t);
   for (int u = 0; u < 5; ++u) Feed(&model, {"hit", "other"}, t + absl::Hours(1));
-  WriteBatch batch(*store);
-  model.TakeDirty(3, 1, &batch);
-  ASSERT_TRUE(store->Write(&batch).ok());
   ItemModel restored{ModelOptions()};
-  ASSERT_TRUE(restored.Load(*store, 3, 1).ok());
+  ASSERT_TRUE(RoundTrip(&model, store.get(), &restored));
   for (const auto& history : {History({}), History({"a"}), History({"b", "a"})}) {
     const auto before = model.PopularForUser(Query(history, 4));
     const auto after = restored.PopularForUser(Query(history, 4));
