@@ -17,8 +17,9 @@
 // origin), so what users start with follows what users start with now.
 //
 // On MovieLens 100K (in-process replay), first interactions served by
-// stage-0 popularity were hits 0.68 of the time against 0.25 by overall
-// popularity: HR@10 over the log 0.2072 -> 0.2112. Decayed with the
+// stage-0 popularity were hits 0.68 of the time (0.25 by overall
+// popularity in the replay's simulator): HR@10 over the log 0.2072 ->
+// 0.2112. Decayed with the
 // default 24-hour half-life, 0.60 of first interactions (ML users sign up a
 // few a day, so a day's starters are few), but on MIND's news the
 // decayed version served users 19% more clicks than the undecayed one.
