@@ -180,9 +180,9 @@ int Run(int argc, char** argv) {
     const ItemModel& model = recommenders[r]->model();
     const auto w = model.blend_weights();
     std::printf("learned blend of %s: collaborative %.3f, trending %.3f, popularity %.3f, "
-                "sequence %.3f, tenure %.3f; demotion exponent %.3f\n",
+                "sequence %.3f, tenure %.3f, regression %.3f; demotion exponent %.3f\n",
                 recipes[r].c_str(), w[kCollaborative], w[kTrending], w[kPopularity],
-                w[kSequence], w[kTenure], model.demotion_exponent());
+                w[kSequence], w[kTenure], w[kRegression], model.demotion_exponent());
   }
   return 0;
 }

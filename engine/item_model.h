@@ -11,12 +11,16 @@
 //  - item vectors that predict what follows a user's recent items
 //    (SequenceEmbedding), one step against sampled other items per event;
 //  - popularity per stage of the user's history (TenurePopularity), decayed
-//    like trending.
+//    like trending;
+//  - learned weights of the co-occurring pairs, so that the user's whole
+//    window predicts what comes next (WindowRegression), one step against
+//    other neighbours of the window per event.
 //
 // Serving combines them: collaborative scores from the user's most recent
 // items (cosine-normalized, so popular items don't drown specific ones),
-// blended with trending, popularity, the sequence score and popularity at
-// the user's stage by weights learned from the stream (SignalBlend),
+// blended with trending, popularity, the sequence score, popularity at the
+// user's stage and the window's regression score by weights learned from
+// the stream (SignalBlend),
 // demoted by impressions and boosted by context, filled with what is popular
 // at the user's stage and overall. A user with no history gets what users
 // start with.
@@ -223,10 +227,10 @@ class ItemModel {
   std::vector<Candidate> BlendCandidates(absl::Span<const HistoryItem> history,
                                          const absl::flat_hash_set<uint32_t>& excluded) const
       ABSL_SHARED_LOCKS_REQUIRED(mu_);
-  // Sets each candidate's trending, popularity, sequence and tenure signals
-  // for a user whose history is `view`, and normalizes all of them to
-  // [0, 1] over the list (the collaborative score is given); sets its log
-  // demotion.
+  // Sets each candidate's trending, popularity, sequence, tenure and
+  // regression signals for a user whose history is `view`, and normalizes
+  // all of them to [0, 1] over the list (the collaborative score is given);
+  // sets its log demotion.
   void FillSignals(const HistoryView& view, std::vector<Candidate>* candidates) const
       ABSL_SHARED_LOCKS_REQUIRED(mu_);
   // One SequenceEmbedding step for `target` chosen by a user whose history
@@ -235,6 +239,16 @@ class ItemModel {
   // repeats it).
   void LearnSequence(uint32_t target, const HistoryView& view, int64_t micros)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // One WindowRegression step for `target` chosen by a user whose history
+  // is `view` (its `longer` items are the window), against neighbours of
+  // the window drawn deterministically from the event. Call after the
+  // event's pairs are added.
+  void LearnRegression(uint32_t target, const HistoryView& view, int64_t micros)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // WindowRegressionScore of each of `candidates` for the window of `view`.
+  std::vector<double> RegressionScores(const HistoryView& view,
+                                       const std::vector<Candidate>& candidates) const
+      ABSL_SHARED_LOCKS_REQUIRED(mu_);
   // The items of the impression `shown`, minus `excluded`, with their
   // signals for a user whose recent items are `history`, normalized over
   // the impression.

@@ -7,6 +7,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "recloop/internal/records.pb.h"
+#include "storage/keys.h"
 #include "tests/testing/temp_dir.h"
 #include "tests/testing/test_store.h"
 
@@ -413,6 +414,67 @@ TEST(ItemModelTest, SequenceStateSurvivesACheckpoint) {
   ASSERT_EQ(Ids(after), Ids(before));
   for (size_t i = 0; i < before.size(); ++i) EXPECT_EQ(after[i].score, before[i].score);
   EXPECT_EQ(before[0].item_id, "next3");
+}
+
+// Users who start with "g<k>" then read the same three items end with
+// "t<k>". The learned pair weights earn blend weight, and are model state
+// like the neighbour lists: a restored model scores exactly as before
+// (this fails if a checkpoint drops them).
+TEST(ItemModelTest, WindowRegressionStateSurvivesACheckpoint) {
+  TempDir dir;
+  auto store = OpenTestStore(dir.path());
+  ASSERT_NE(store, nullptr);
+  ItemModel model{ModelOptions()};
+  const absl::Time t = absl::FromUnixSeconds(1700000000);
+  std::vector<std::string> ends;
+  for (int k = 0; k < 20; ++k) ends.push_back("t" + std::to_string(k));
+  for (int u = 0; u < 400; ++u) {
+    const std::string k = std::to_string(u % 20);
+    Feed(&model, {"g" + k, "f0", "f1", "f2", "t" + k}, t + absl::Seconds(u));
+  }
+  EXPECT_GT(model.blend_weights()[kRegression], 0) << "the window was predictive";
+  const auto h = History({"f2", "f1", "f0", "g3"});
+  const auto before = model.Rank(Query(h, 20), ends);
+  EXPECT_EQ(before[0].item_id, "t3");
+
+  ItemModel restored{ModelOptions()};
+  ASSERT_TRUE(RoundTrip(&model, store.get(), &restored));
+  EXPECT_EQ(restored.blend_weights(), model.blend_weights());
+  const auto after = restored.Rank(Query(h, 20), ends);
+  ASSERT_EQ(Ids(after), Ids(before));
+  for (size_t i = 0; i < before.size(); ++i) EXPECT_EQ(after[i].score, before[i].score);
+}
+
+// Checkpoints from before the learned pair weights load (the pairs start
+// at 0); a record whose learned weights do not match its pairs is refused.
+TEST(ItemModelTest, LearnedPairWeightsMustMatchTheirPairs) {
+  TempDir dir;
+  auto store = OpenTestStore(dir.path());
+  ASSERT_NE(store, nullptr);
+  const auto put = [&](uint32_t index, const internal::ItemModelRecord& record) {
+    WriteBatch batch(*store);
+    batch.Put(Cf::kModel, ModelItemKey(3, 1, index), record.SerializeAsString());
+    return store->Write(&batch);
+  };
+  internal::ItemModelRecord a;
+  a.set_item_id("a");
+  a.set_weight(1);
+  a.add_neighbour_index(1);
+  a.add_neighbour_weight(1);
+  internal::ItemModelRecord b = a;
+  b.set_item_id("b");
+  b.set_neighbour_index(0, 0);
+  ASSERT_TRUE(put(0, a).ok());
+  ASSERT_TRUE(put(1, b).ok());
+  ItemModel older{ModelOptions()};
+  ASSERT_TRUE(older.Load(*store, 3, 1).ok());
+  EXPECT_THAT(Ids(older.Related("a", Query({}, 1))), ElementsAre("b"));
+
+  a.add_neighbour_learned(0.5);
+  a.add_neighbour_learned(0.5);
+  ASSERT_TRUE(put(0, a).ok());
+  ItemModel mismatched{ModelOptions()};
+  EXPECT_EQ(mismatched.Load(*store, 3, 1).code(), absl::StatusCode::kDataLoss);
 }
 
 // Users start with "intro" although "hit" is the most popular item; a user

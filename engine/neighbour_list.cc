@@ -12,38 +12,27 @@ bool ByIndex(const NeighbourList::Entry& a, const NeighbourList::Entry& b) {
 }  // namespace
 
 const NeighbourList::Entry* NeighbourList::Find(uint32_t index) const {
-  const auto sorted_end = entries_.begin() + sorted_;
-  auto it = std::lower_bound(entries_.begin(), sorted_end, Entry{index, 0}, ByIndex);
-  if (it != sorted_end && it->index == index) return &*it;
-  for (auto t = sorted_end; t != entries_.end(); ++t) {
-    if (t->index == index) return &*t;
-  }
-  return nullptr;
+  auto it = std::lower_bound(entries_.begin(), entries_.end(), Entry{index, 0, 0}, ByIndex);
+  return it != entries_.end() && it->index == index ? &*it : nullptr;
 }
 
 NeighbourList::Entry* NeighbourList::Find(uint32_t index) {
   return const_cast<Entry*>(static_cast<const NeighbourList*>(this)->Find(index));
 }
 
-void NeighbourList::Add(uint32_t index, float w) {
-  if (Entry* e = Find(index)) {
-    e->weight += w;
+void NeighbourList::Add(uint32_t index, float w, float learned) {
+  auto it = std::lower_bound(entries_.begin(), entries_.end(), Entry{index, 0, 0}, ByIndex);
+  if (it != entries_.end() && it->index == index) {
+    it->weight += w;
+    it->learned += learned;
     return;
   }
-  entries_.push_back({index, w});
-  if (entries_.size() - sorted_ > kMaxTail) MergeTail();
+  entries_.insert(it, Entry{index, w, learned});
 }
 
 float NeighbourList::Weight(uint32_t index) const {
   const Entry* e = Find(index);
   return e == nullptr ? 0.0f : e->weight;
-}
-
-void NeighbourList::MergeTail() {
-  const auto middle = entries_.begin() + sorted_;
-  std::sort(middle, entries_.end(), ByIndex);
-  std::inplace_merge(entries_.begin(), middle, entries_.end(), ByIndex);
-  sorted_ = entries_.size();
 }
 
 void NeighbourList::KeepStrongest(size_t cap) {
@@ -55,7 +44,6 @@ void NeighbourList::KeepStrongest(size_t cap) {
                    });
   entries_.resize(cap);
   std::sort(entries_.begin(), entries_.end(), ByIndex);
-  sorted_ = entries_.size();
 }
 
 }  // namespace recloop

@@ -1,10 +1,14 @@
-// NeighbourList: one item's co-occurrence weights, by neighbour index.
+// NeighbourList: one item's co-occurrence weights, by neighbour index, each
+// with the pair's learned weight (WindowRegression).
 //
 // Scoring walks every neighbour of a user's recent items for each
-// recommendation, so the entries sit in one flat array (8 bytes each, no
-// empty slots to skip, half the memory of a hash map). Updates find an entry
-// by binary search in the sorted front of the array or by a scan of a short
-// unsorted tail; when the tail fills it is sorted and merged into the front.
+// recommendation, so the entries sit in one flat array (12 bytes each, no
+// empty slots to skip), kept in index order: lookups are a binary search,
+// and an insert moves at most the list's tail (a few kilobytes at the
+// neighbour cap). The order also makes the layout a function of which
+// indexes are present, so a list restored from a checkpoint is laid out
+// exactly as the live one was, and a draw by position picks the same entry
+// in both.
 #ifndef RECLOOP_ENGINE_NEIGHBOUR_LIST_H_
 #define RECLOOP_ENGINE_NEIGHBOUR_LIST_H_
 
@@ -21,31 +25,30 @@ class NeighbourList {
  public:
   struct Entry {
     uint32_t index;
-    float weight;
+    float weight;       // Co-occurrence.
+    float learned = 0;  // WindowRegression's weight of the pair.
   };
 
-  // Adds `w` to the weight of `index`, inserting it when absent.
-  void Add(uint32_t index, float w);
-  // Keeps the `cap` heaviest entries (on equal weight, the lower index).
+  // Adds `w` to the weight of `index` (and `learned` to its learned
+  // weight), inserting it when absent.
+  void Add(uint32_t index, float w, float learned = 0);
+  // Keeps the `cap` heaviest entries by co-occurrence (on equal weight, the
+  // lower index); an entry's learned weight goes with it.
   void KeepStrongest(size_t cap);
+  // The entry of `index`, null when absent. Valid until the next Add or
+  // KeepStrongest.
+  Entry* Find(uint32_t index);
+  const Entry* Find(uint32_t index) const;
   // The weight of `index`, 0 when absent.
   float Weight(uint32_t index) const;
 
   size_t size() const { return entries_.size(); }
   void reserve(size_t n) { entries_.reserve(n); }
-  // Every entry once, in no particular order.
+  // Every entry once, in ascending index order.
   absl::Span<const Entry> entries() const { return entries_; }
 
  private:
-  // Unsorted entries allowed at the back before they are merged in.
-  static constexpr size_t kMaxTail = 32;
-
-  Entry* Find(uint32_t index);
-  const Entry* Find(uint32_t index) const;
-  void MergeTail();
-
-  std::vector<Entry> entries_;  // [0, sorted_) ascending by index; then the tail.
-  size_t sorted_ = 0;
+  std::vector<Entry> entries_;  // Ascending by index.
 };
 
 }  // namespace recloop

@@ -27,10 +27,9 @@ TEST(NeighbourListTest, AddSumsWeightsPerIndex) {
   EXPECT_FLOAT_EQ(list.Weight(4), 0.0f);
 }
 
-// Many more distinct indexes than the unsorted tail holds, in random order
-// and repeated: every index must keep exactly one entry with its full sum,
-// whether it was last seen in the sorted part or in the tail.
-TEST(NeighbourListTest, MatchesAMapAcrossTailMerges) {
+// Hundreds of distinct indexes, in random order and repeated: every index
+// must keep exactly one entry with its full sum, wherever it was inserted.
+TEST(NeighbourListTest, MatchesAMapAcrossInserts) {
   std::mt19937 rng(7);
   NeighbourList list;
   std::map<uint32_t, float> expected;
@@ -70,6 +69,42 @@ TEST(NeighbourListTest, KeepStrongestBelowCapKeepsEverything) {
   list.Add(2, 2.0f);
   list.KeepStrongest(5);
   EXPECT_EQ(list.size(), 2u);
+}
+
+// The learned weight belongs to its pair: it sums like the weight, moves
+// with the entry through inserts, and is dropped or kept with it.
+TEST(NeighbourListTest, LearnedWeightStaysWithItsPair) {
+  NeighbourList list;
+  for (uint32_t i = 0; i < 100; ++i) list.Add(99 - i, static_cast<float>(i % 10), 0.5f * i);
+  list.Add(42, 0.0f, 1.0f);
+  ASSERT_NE(list.Find(42), nullptr);
+  EXPECT_FLOAT_EQ(list.Find(42)->learned, 0.5f * 57 + 1.0f);
+  list.KeepStrongest(10);  // weight 9: i = 9, 19, ..., 99, that is indexes 90, 80, ..., 0
+  ASSERT_EQ(list.size(), 10u);
+  for (const auto& e : list.entries()) {
+    EXPECT_EQ(e.index % 10, 0u);
+    EXPECT_FLOAT_EQ(e.learned, 0.5f * (99 - e.index));
+  }
+  EXPECT_EQ(list.Find(42), nullptr);
+}
+
+// Entries are in index order whatever order they came in: a restored list
+// (built from a checkpoint's entries) is laid out as the live one was.
+TEST(NeighbourListTest, LayoutDependsOnlyOnWhichIndexesArePresent) {
+  std::mt19937 rng(3);
+  NeighbourList live;
+  for (int k = 0; k < 300; ++k) live.Add(rng() % 1000, 1.0f, 0.25f);
+  live.KeepStrongest(100);
+  for (int k = 0; k < 50; ++k) live.Add(rng() % 1000, 1.0f);
+  NeighbourList restored;
+  for (const auto& e : live.entries()) restored.Add(e.index, e.weight, e.learned);
+  ASSERT_EQ(restored.size(), live.size());
+  for (size_t k = 0; k < live.size(); ++k) {
+    EXPECT_EQ(restored.entries()[k].index, live.entries()[k].index);
+    if (k > 0) {
+      EXPECT_LT(live.entries()[k - 1].index, live.entries()[k].index);
+    }
+  }
 }
 
 }  // namespace

@@ -1,10 +1,12 @@
 // SignalBlend: how much each serving signal counts, learned online.
 //
-// A user-personalization list mixes five signals per candidate item: the
+// A user-personalization list mixes six signals per candidate item: the
 // collaborative score from the user's recent items, the item's trending
 // score, its overall popularity, what the user's recent items predict next
-// by learned item vectors (SequenceEmbedding), and its popularity among
-// users at the same stage of their history (TenurePopularity). Which mix predicts the next
+// by learned item vectors (SequenceEmbedding), its popularity among users
+// at the same stage of their history (TenurePopularity), and what the
+// user's whole window predicts by learned pair weights (WindowRegression).
+// Which mix predicts the next
 // interaction depends on the data: on movie ratings the collaborative score
 // dominates, on news what is trending now does. Rather than fix the mix per
 // dataset, the model learns it from its own stream: before an interaction
@@ -36,8 +38,9 @@
 
 namespace recloop {
 
-// kSequence (the SequenceEmbedding score of the user's recent items) and
-// kTenure (popularity at the user's stage) start at weight 0 and earn
+// kSequence (the SequenceEmbedding score of the user's recent items),
+// kTenure (popularity at the user's stage) and kRegression (the
+// WindowRegression score of the user's window) start at weight 0 and earn
 // weight only where they predict choices.
 enum BlendSignal {
   kCollaborative = 0,
@@ -45,8 +48,9 @@ enum BlendSignal {
   kPopularity = 2,
   kSequence = 3,
   kTenure = 4,
+  kRegression = 5,
 };
-constexpr size_t kBlendSignals = 5;
+constexpr size_t kBlendSignals = 6;
 using BlendFeatures = std::array<double, kBlendSignals>;
 
 // Not thread-safe; the owning model locks.
@@ -78,6 +82,7 @@ class SignalBlend {
   // Restores checkpointed values: 3 weights (checkpoints from before the
   // demotion exponent), 3 weights and the exponent (from before the
   // sequence signal), those and the sequence weight (from before the tenure
+  // signal), those and the tenure weight (from before the regression
   // signal), or all of Checkpoint(). What a checkpoint lacks keeps its
   // default. Ignored unless each is finite and in range.
   void Restore(absl::Span<const double> values);

@@ -83,11 +83,12 @@ TEST(SignalBlendTest, RestoresTheDemotionExponentWhenTheCheckpointHasOne) {
   const std::vector<double> with_exponent = {3, 2, 1, 0.25};
   blend.Restore(with_exponent);
   EXPECT_EQ(blend.demotion_exponent(), 0.25);
-  // The sequence and tenure weights (added after the exponent) keep their
-  // default of 0.
+  // The sequence, tenure and regression weights (added after the exponent)
+  // keep their default of 0.
   EXPECT_EQ(blend.weights()[kSequence], 0);
   EXPECT_EQ(blend.weights()[kTenure], 0);
-  EXPECT_EQ(blend.Checkpoint(), (std::vector<double>{3, 2, 1, 0.25, 0, 0}));
+  EXPECT_EQ(blend.weights()[kRegression], 0);
+  EXPECT_EQ(blend.Checkpoint(), (std::vector<double>{3, 2, 1, 0.25, 0, 0, 0}));
 }
 
 // Checkpoints list signals in the order they were added: the sequence
@@ -101,44 +102,48 @@ TEST(SignalBlendTest, RestoresTheSequenceWeightAfterTheExponent) {
   EXPECT_EQ(blend.weights()[kTenure], 0);
   EXPECT_EQ(blend.demotion_exponent(), 0.25);
 
-  const std::vector<double> current = {3, 2, 1, 0.25, 1.5, 0.75};
-  blend.Restore(current);
+  const std::vector<double> before_regression = {3, 2, 1, 0.25, 1.5, 0.75};
+  blend.Restore(before_regression);
   EXPECT_EQ(blend.weights()[kTenure], 0.75);
+  EXPECT_EQ(blend.weights()[kRegression], 0);
+
+  const std::vector<double> current = {3, 2, 1, 0.25, 1.5, 0.75, 2.5};
+  blend.Restore(current);
+  EXPECT_EQ(blend.weights()[kRegression], 2.5);
   EXPECT_EQ(blend.Checkpoint(), current);
 
   SignalBlend fresh;
   const std::vector<double> sequence_out_of_range = {3, 2, 1, 0.25, -1};
   fresh.Restore(sequence_out_of_range);
-  const std::vector<double> too_many = {3, 2, 1, 0.25, 1.5, 0.75, 1};
+  const std::vector<double> too_many = {3, 2, 1, 0.25, 1.5, 0.75, 2.5, 1};
   fresh.Restore(too_many);
   EXPECT_EQ(fresh.Checkpoint(), SignalBlend().Checkpoint());
 }
 
-// The sequence signal starts unweighted and earns weight only where the
-// chosen items are the ones it scores high.
-TEST(SignalBlendTest, SequenceSignalEarnsWeightWhereItPredictsChoices) {
-  const std::vector<BlendFeatures> candidates = {{1.0, 0, 0, 0.1}, {1.0, 0, 0, 0.9}};
-  SignalBlend predictive;
-  EXPECT_EQ(predictive.weights()[kSequence], 0);
-  for (int step = 0; step < 200; ++step) predictive.Learn(candidates, 1);
-  EXPECT_GT(predictive.weights()[kSequence], 0.5);
+// The signals added after the first three start unweighted and earn weight
+// only where the chosen items are the ones they score high.
+TEST(SignalBlendTest, LaterSignalsEarnWeightOnlyWhereTheyPredictChoices) {
+  for (BlendSignal signal : {kSequence, kTenure, kRegression}) {
+    SCOPED_TRACE(signal);
+    BlendFeatures low{}, high{};
+    low[kCollaborative] = high[kCollaborative] = 1.0;
+    low[signal] = 0.2;
+    high[signal] = 1.0;
+    const std::vector<BlendFeatures> candidates = {low, high};
+    SignalBlend predictive;
+    EXPECT_EQ(predictive.weights()[signal], 0);
+    for (int step = 0; step < 200; ++step) predictive.Learn(candidates, 1);
+    EXPECT_GT(predictive.weights()[signal], 0.5);
+    for (BlendSignal other : {kSequence, kTenure, kRegression}) {
+      if (other != signal) {
+        EXPECT_EQ(predictive.weights()[other], 0);
+      }
+    }
 
-  SignalBlend misleading;
-  for (int step = 0; step < 200; ++step) misleading.Learn(candidates, 0);
-  EXPECT_EQ(misleading.weights()[kSequence], 0);
-}
-
-TEST(SignalBlendTest, TenureSignalEarnsWeightWhereItPredictsChoices) {
-  const std::vector<BlendFeatures> candidates = {{1.0, 0, 0, 0, 0.2}, {1.0, 0, 0, 0, 1.0}};
-  SignalBlend predictive;
-  EXPECT_EQ(predictive.weights()[kTenure], 0);
-  for (int step = 0; step < 200; ++step) predictive.Learn(candidates, 1);
-  EXPECT_GT(predictive.weights()[kTenure], 0.5);
-  EXPECT_EQ(predictive.weights()[kSequence], 0);
-
-  SignalBlend misleading;
-  for (int step = 0; step < 200; ++step) misleading.Learn(candidates, 0);
-  EXPECT_EQ(misleading.weights()[kTenure], 0);
+    SignalBlend misleading;
+    for (int step = 0; step < 200; ++step) misleading.Learn(candidates, 0);
+    EXPECT_EQ(misleading.weights()[signal], 0);
+  }
 }
 
 // Two equally scored candidates, the first demoted to 0.2 (shown often,

@@ -1,0 +1,86 @@
+#include "engine/window_regression.h"
+
+#include <vector>
+
+#include "gtest/gtest.h"
+
+namespace recloop {
+namespace {
+
+// Two window items whose lists both hold items 1, 2 and 3.
+struct Window {
+  Window() {
+    for (NeighbourList* row : {&a, &b}) {
+      for (uint32_t i : {1u, 2u, 3u}) row->Add(i, 1.0f);
+    }
+  }
+  std::vector<NeighbourList*> rows() { return {&a, &b}; }
+  std::vector<const NeighbourList*> const_rows() const { return {&a, &b}; }
+  NeighbourList a, b;
+};
+
+TEST(WindowRegressionTest, ScoreIsTheMeanLearnedWeightOverTheWindow) {
+  Window w;
+  w.a.Add(1, 0, 3.0f);
+  w.b.Add(1, 0, 1.0f);
+  EXPECT_DOUBLE_EQ(WindowRegressionScore(w.const_rows(), 1), 2.0);
+  EXPECT_DOUBLE_EQ(WindowRegressionScore(w.const_rows(), 2), 0.0);
+  EXPECT_DOUBLE_EQ(WindowRegressionScore(w.const_rows(), 9), 0.0) << "not a neighbour";
+  EXPECT_DOUBLE_EQ(WindowRegressionScore({}, 1), 0.0);
+}
+
+TEST(WindowRegressionTest, ChosenItemsRiseAboveTheItemsTheyWereChosenOver) {
+  Window w;
+  for (int step = 0; step < 20; ++step) {
+    const std::vector<uint32_t> negatives = {2, 3};
+    LearnWindowRegression(w.rows(), 1, negatives);
+  }
+  const double chosen = WindowRegressionScore(w.const_rows(), 1);
+  EXPECT_GT(chosen, 0);
+  EXPECT_LT(WindowRegressionScore(w.const_rows(), 2), 0);
+  EXPECT_LT(WindowRegressionScore(w.const_rows(), 3), 0);
+  // Co-occurrence is not what it learns.
+  EXPECT_FLOAT_EQ(w.a.Weight(1), 1.0f);
+
+  // Choosing 3 over 1 from now on turns the order around.
+  for (int step = 0; step < 200; ++step) {
+    const std::vector<uint32_t> negatives = {1, 2};
+    LearnWindowRegression(w.rows(), 3, negatives);
+  }
+  EXPECT_GT(WindowRegressionScore(w.const_rows(), 3), WindowRegressionScore(w.const_rows(), 1));
+}
+
+TEST(WindowRegressionTest, OneStepMovesTheTargetByTheRateOverTheSoftmax) {
+  // All scores 0: three candidates are equally likely (1/3 each), so the
+  // target's entries gain rate * (1 - 1/3) / |W| and each negative's lose
+  // rate * (1/3) / |W|.
+  Window w;
+  const std::vector<uint32_t> negatives = {2, 3};
+  LearnWindowRegression(w.rows(), 1, negatives);
+  EXPECT_NEAR(w.a.Find(1)->learned, kWindowRegressionRate * (2.0 / 3) / 2, 1e-5);
+  EXPECT_NEAR(w.b.Find(2)->learned, -kWindowRegressionRate * (1.0 / 3) / 2, 1e-5);
+}
+
+TEST(WindowRegressionTest, LearnsOnlyPairsThatExist) {
+  Window w;
+  NeighbourList sparse;  // A window item that never met item 1.
+  sparse.Add(2, 1.0f);
+  std::vector<NeighbourList*> rows = {&w.a, &sparse};
+  const std::vector<uint32_t> negatives = {2, 7};
+  LearnWindowRegression(rows, 1, negatives);
+  EXPECT_EQ(sparse.Find(1), nullptr) << "no entry is created";
+  EXPECT_EQ(sparse.size(), 1u);
+  EXPECT_LT(sparse.Find(2)->learned, 0) << "an existing pair still learns";
+  EXPECT_GT(w.a.Find(1)->learned, 0);
+  EXPECT_EQ(w.a.Find(7), nullptr);
+}
+
+TEST(WindowRegressionTest, NothingToLearnFromWithoutAWindowOrNegatives) {
+  Window w;
+  LearnWindowRegression({}, 1, std::vector<uint32_t>{2});
+  LearnWindowRegression(w.rows(), 1, {});
+  for (uint32_t i : {1u, 2u, 3u}) EXPECT_EQ(w.a.Find(i)->learned, 0);
+}
+
+}  // namespace
+}  // namespace recloop
