@@ -123,10 +123,19 @@ absl::Status ItemModel::Load(const Store& store, uint32_t group_id,
 
 std::vector<uint32_t> ItemModel::TakeDirty(uint32_t group_id, uint32_t recommender_id,
                                            WriteBatch* batch) {
-  absl::MutexLock lock(&mu_);
-  std::vector<uint32_t> taken(dirty_.begin(), dirty_.end());
-  dirty_.clear();
+  std::vector<uint32_t> taken;
+  {
+    absl::MutexLock lock(&mu_);
+    taken.assign(dirty_.begin(), dirty_.end());
+    dirty_.clear();
+  }
   if (taken.empty()) return taken;
+  // Serializing the changed items takes long at scale (1.4 to 1.9 s at 2M
+  // events in the engine benchmark), and under the exclusive lock every
+  // list asked for meanwhile waited that long. A shared lock lets lists be
+  // served; the caller keeps learning paused, so nothing changes between
+  // taking the dirty set and reading the items.
+  absl::ReaderMutexLock lock(&mu_);
   // Per-item context weights, gathered once for all dirty items.
   absl::flat_hash_map<uint32_t, std::vector<std::pair<const std::string*, double>>>
       contexts;

@@ -100,7 +100,9 @@ class ItemModel {
   absl::Status Load(const Store& store, uint32_t group_id, uint32_t recommender_id);
   // Adds to `batch` the records of the items changed since the last call
   // (and the model header), and forgets that they changed. Returns their
-  // indexes, for MarkDirty if the batch cannot be written.
+  // indexes, for MarkDirty if the batch cannot be written. Call with no
+  // Observe running or starting until it returns (the records are then of
+  // one point of the stream); lists can be served meanwhile.
   std::vector<uint32_t> TakeDirty(uint32_t group_id, uint32_t recommender_id,
                                   WriteBatch* batch);
   void MarkDirty(const std::vector<uint32_t>& indexes);
