@@ -362,8 +362,9 @@ void ItemModel::LearnRegression(uint32_t target, const HistoryView& view, int64_
     const uint32_t i = row.entries()[state % row.size()].index;
     if (i != target) negatives.push_back(i);
   }
+  // Only the rows' lists change, and AddPair has marked every window item
+  // dirty already.
   LearnWindowRegression(rows, target, negatives);
-  for (const auto& [i, w] : view.longer) dirty_.insert(i);
 }
 
 void ItemModel::LearnSequence(uint32_t target, const HistoryView& view, int64_t micros) {
@@ -386,8 +387,8 @@ void ItemModel::LearnSequence(uint32_t target, const HistoryView& view, int64_t 
   sequence_.Learn(view.sources, view.longer, target, negatives);
   dirty_.insert(target);
   dirty_.insert(negatives.begin(), negatives.end());
+  // The window's items (view.longer) are marked by Observe's AddPair calls.
   for (const auto& [i, w] : view.sources) dirty_.insert(i);
-  for (const auto& [i, w] : view.longer) dirty_.insert(i);
 }
 
 double ItemModel::Similarity(const Item& a, uint32_t b, float co) const {
