@@ -8,7 +8,13 @@
 // a candidate c for a user whose window (the distinct items among their
 // last `window` interactions) is W is
 //
-//   s(c) = (1 / |W|) * sum over a in W of B[a][c],
+//   s(c) = sum over a in W of w_a B[a][c] / sum over a in W of w_a,
+//
+// where w_a = 1 + 4 * recency_decay^position (position 0: the user's most
+// recent item; ItemModel passes the weights). Every window item counts
+// and the most recent count up to five times as much: with a plain mean
+// (w_a = 1) the item just chosen weighed 1/50 (MovieLens 100K in process,
+// twelfth session: HR@10 0.2150 -> 0.2169; a boost of 2 gave 0.2167),
 //
 // where B[a][c] is stored beside the co-occurrence weight of c in a's
 // neighbour list (NeighbourList::Entry::learned). Pairs that never
@@ -30,6 +36,7 @@
 #ifndef RECLOOP_ENGINE_WINDOW_REGRESSION_H_
 #define RECLOOP_ENGINE_WINDOW_REGRESSION_H_
 
+#include <cstddef>
 #include <cstdint>
 
 #include "absl/types/span.h"
@@ -42,14 +49,25 @@ namespace recloop {
 inline constexpr double kWindowRegressionRate = 20;
 
 // s(c) for a window whose items' neighbour lists are `rows` (0 for no rows).
+// With `row_weights` (one per row), the average is weighted by them.
 double WindowRegressionScore(absl::Span<const NeighbourList* const> rows,
-                             uint32_t candidate);
+                             uint32_t candidate,
+                             absl::Span<const double> row_weights = {});
 
 // One learning step: the user whose window items' neighbour lists are
 // `rows` chose `target` over `negatives` (which should not contain it;
 // repeats count as often as they appear). Only entries that exist move.
+// With `row_weights` the scores are the weighted averages, and each row
+// moves in proportion to its weight.
 void LearnWindowRegression(absl::Span<NeighbourList* const> rows, uint32_t target,
-                           absl::Span<const uint32_t> negatives);
+                           absl::Span<const uint32_t> negatives,
+                           absl::Span<const double> row_weights = {});
+
+// The weight of the window item at `position` (0: the most recent distinct
+// item): 1 + kWindowRegressionRecentBoost * decay^position. Every item
+// counts, and the most recent count more (see ItemModel).
+inline constexpr double kWindowRegressionRecentBoost = 4;
+double WindowRegressionRowWeight(size_t position, double decay);
 
 }  // namespace recloop
 

@@ -29,6 +29,38 @@ TEST(WindowRegressionTest, ScoreIsTheMeanLearnedWeightOverTheWindow) {
   EXPECT_DOUBLE_EQ(WindowRegressionScore({}, 1), 0.0);
 }
 
+TEST(WindowRegressionTest, RowWeightsWeighTheAverage) {
+  Window w;
+  w.a.Add(1, 0, 3.0f);
+  w.b.Add(1, 0, 1.0f);
+  const std::vector<double> weights = {3, 1};
+  EXPECT_DOUBLE_EQ(WindowRegressionScore(w.const_rows(), 1, weights), (3 * 3.0 + 1 * 1.0) / 4);
+  const std::vector<double> wrong_size = {1};
+  EXPECT_DOUBLE_EQ(WindowRegressionScore(w.const_rows(), 1, wrong_size), 0.0);
+}
+
+TEST(WindowRegressionTest, HeavierRowsLearnMore) {
+  Window w;
+  const std::vector<uint32_t> negatives = {2, 3};
+  const std::vector<double> weights = {3, 1};
+  LearnWindowRegression(w.rows(), 1, negatives, weights);
+  const float heavy = w.a.Find(1)->learned;
+  const float light = w.b.Find(1)->learned;
+  EXPECT_GT(light, 0);
+  EXPECT_FLOAT_EQ(heavy, 3 * light) << "each row moves in proportion to its weight";
+  // Unweighted, both rows move alike, by the same total step.
+  Window u;
+  LearnWindowRegression(u.rows(), 1, negatives);
+  EXPECT_FLOAT_EQ(u.a.Find(1)->learned, u.b.Find(1)->learned);
+}
+
+TEST(WindowRegressionTest, RecentRowsWeighMoreAndOldOnesStillCount) {
+  EXPECT_DOUBLE_EQ(WindowRegressionRowWeight(0, 0.8), 1 + kWindowRegressionRecentBoost);
+  EXPECT_GT(WindowRegressionRowWeight(1, 0.8), WindowRegressionRowWeight(5, 0.8));
+  EXPECT_GT(WindowRegressionRowWeight(49, 0.8), 1.0);
+  EXPECT_NEAR(WindowRegressionRowWeight(49, 0.8), 1.0, 1e-3);
+}
+
 TEST(WindowRegressionTest, ChosenItemsRiseAboveTheItemsTheyWereChosenOver) {
   Window w;
   for (int step = 0; step < 20; ++step) {
