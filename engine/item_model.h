@@ -241,6 +241,11 @@ class ItemModel {
   // repeats it).
   void LearnSequence(uint32_t target, const HistoryView& view, int64_t micros)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Appends up to `count` draws of a uniformly drawn entry of a uniformly
+  // drawn one of `lists`, skipping `target`; `state` is the SplitMix64
+  // state the draws advance (so that a replay repeats them).
+  static void DrawNeighbours(absl::Span<const NeighbourList* const> lists, uint32_t target,
+                             int count, uint64_t* state, std::vector<uint32_t>* out);
   // One WindowRegression step for `target` chosen by a user whose history
   // is `view` (its `longer` items are the window), against neighbours of
   // the window drawn deterministically from the event. Call after the
