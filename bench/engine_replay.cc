@@ -60,19 +60,19 @@ int Run(int argc, char** argv) {
   const std::vector<std::string> recipes = absl::GetFlag(FLAGS_recipes);
   std::vector<std::unique_ptr<Recommender>> recommenders;
   for (size_t r = 0; r < recipes.size(); ++r) {
-    v1::Recommender description;
-    description.set_name(recipes[r]);
-    description.set_recipe(recipes[r]);
-    description.mutable_config()->set_exploration_weight(
-        absl::GetFlag(FLAGS_exploration_weight));
-    description.mutable_config()->set_exploration_seed(absl::GetFlag(FLAGS_seed));
-    absl::StatusOr<std::unique_ptr<Recommender>> created =
-        Recommender::Create(description, static_cast<uint32_t>(r + 1));
-    if (!created.ok()) {
-      std::cerr << "recloop-engine-replay: " << created.status().message() << "\n";
+    const absl::StatusOr<Recipe> recipe = ParseRecipe(recipes[r]);
+    const double exploration = absl::GetFlag(FLAGS_exploration_weight);
+    if (!recipe.ok() || !(exploration >= 0 && exploration <= 1)) {
+      std::cerr << "recloop-engine-replay: "
+                << (recipe.ok() ? "--exploration_weight: must be in [0, 1]"
+                                : recipe.status().message())
+                << "\n";
       return 2;
     }
-    recommenders.push_back(*std::move(created));
+    ModelOptions options;
+    options.exploration_weight = exploration;
+    options.exploration_seed = absl::GetFlag(FLAGS_seed);
+    recommenders.push_back(std::make_unique<Recommender>(recipes[r], *recipe, options));
   }
 
   // What the server reads back per request: the user's events, most recent
@@ -125,23 +125,19 @@ int Run(int argc, char** argv) {
       }
     }
     ++by_stage[TenurePopularity::StageOf(past.size())].events;
-    v1::StoredEvent stored;
-    stored.set_user_id(e.user);
-    v1::Event* event = stored.mutable_event();
-    event->set_event_id(absl::StrCat("e", n));
-    event->set_event_type("rating");
-    event->set_item_id(e.item);
-    event->mutable_sent_at()->set_seconds(e.ts);
-    if (e.has_value) event->set_event_value(static_cast<float>(e.value));
+    LearnedEvent learned;
+    learned.item_id = e.item;
+    learned.event_type = "rating";
+    if (e.has_value) learned.event_value = static_cast<float>(e.value);
+    learned.sent_at = absl::FromUnixSeconds(e.ts);
     // A cited list is the event's effective impression, as the event log
     // derives it in the server.
     if (citation == Citation::kAll || (citation == Citation::kHits && hit)) {
-      for (const std::string& id : first_list) stored.add_effective_impression(id);
+      learned.impressions = first_list;
     }
-    LearnedEvent learned{&stored, absl::FromUnixSeconds(e.ts), {}};
     const std::vector<PastEvent> window = recent_first(learn_window);
     for (auto& recommender : recommenders) recommender->Learn(learned, window);
-    past.push_back(PastEvent::Of(*event));
+    past.push_back({learned.item_id, learned.event_type, learned.event_value});
   }
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();

@@ -1,7 +1,6 @@
 #include "domain/event_log.h"
 
 #include <algorithm>
-#include <cstring>
 #include <utility>
 
 #include "absl/container/flat_hash_set.h"
@@ -11,33 +10,24 @@
 #include "recloop/internal/records.pb.h"
 
 namespace recloop {
-namespace {
 
-void AppendField(std::string* out, absl::string_view field) {
-  PutFixed32BE(out, static_cast<uint32_t>(field.size()));
-  out->append(field.data(), field.size());
+PastEvent PastEventOf(const v1::Event& event) {
+  PastEvent past{event.item_id(), event.event_type(), absl::nullopt};
+  if (event.has_event_value()) past.event_value = event.event_value();
+  return past;
 }
 
-// Hash of the fields that make two events with the same owner and sent_at
-// the same event (Personalize's duplicate rule).
+namespace {
+
 uint64_t ContentHash(const v1::Event& event) {
-  std::string canonical;
-  AppendField(&canonical, event.event_type());
-  AppendField(&canonical, event.item_id());
-  if (event.has_event_value()) {
-    float v = event.event_value();
-    uint32_t bits;
-    std::memcpy(&bits, &v, sizeof bits);
-    canonical.push_back('v');
-    PutFixed32BE(&canonical, bits);
-  } else {
-    canonical.push_back('-');
-  }
-  AppendField(&canonical, event.properties());
-  PutFixed32BE(&canonical, static_cast<uint32_t>(event.impression_size()));
-  for (const std::string& item : event.impression()) AppendField(&canonical, item);
-  AppendField(&canonical, event.recommendation_id());
-  return StableHash64(canonical);
+  EventContent content;
+  content.event_type = event.event_type();
+  content.item_id = event.item_id();
+  if (event.has_event_value()) content.event_value = event.event_value();
+  content.properties = event.properties();
+  content.impression.assign(event.impression().begin(), event.impression().end());
+  content.recommendation_id = event.recommendation_id();
+  return EventContentHash(content);
 }
 
 }  // namespace
@@ -149,7 +139,7 @@ absl::StatusOr<std::vector<Owner>> EventLog::HistorySources(
   const std::string prefix = UserSessionsPrefix(group_id, id);
   auto cursor = store_->NewPrefixCursor(Cf::kSessions, prefix);
   for (cursor->SeekToFirst(); cursor->Valid(); cursor->Next()) {
-    absl::string_view session = cursor->key().substr(prefix.size());
+    absl::string_view session = SessionOfUserSessionKey(cursor->key(), prefix);
     if (session != id) sources.push_back(Owner::Session(session));
   }
   RETURN_IF_ERROR(cursor->status());
@@ -174,13 +164,11 @@ absl::StatusOr<size_t> EventLog::VisitHistory(
       cursor->SeekToFirst();
     }
     for (size_t n = 0; n < limit && cursor->Valid(); ++n, cursor->Next()) {
-      absl::string_view key = cursor->key();
-      if (key.size() < prefix.size() + 16) {
-        return absl::DataLossError("event key with a malformed suffix");
-      }
       int64_t sent_micros;
       uint64_t seq;
-      DecodeEventKeySuffix(key.data() + key.size() - 16, &sent_micros, &seq);
+      if (!ParseEventKeySuffix(cursor->key(), prefix.size(), &sent_micros, &seq)) {
+        return absl::DataLossError("event key with a malformed suffix");
+      }
       RETURN_IF_ERROR(visit(sent_micros, seq, cursor->value()));
     }
     RETURN_IF_ERROR(cursor->status());
@@ -251,7 +239,7 @@ absl::StatusOr<std::vector<PastEvent>> EventLog::RecentEvents(
                      if (!parsed.ParseFromArray(value.data(), static_cast<int>(value.size()))) {
                        return CorruptEvent(seq);
                      }
-                     recent.push_back({sent_micros, seq, PastEvent::Of(parsed.event())});
+                     recent.push_back({sent_micros, seq, PastEventOf(parsed.event())});
                      return absl::OkStatus();
                    }));
   if (sources > 1) {

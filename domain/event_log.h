@@ -26,6 +26,9 @@ namespace recloop {
 
 inline constexpr char kSourceNameUndefined[] = "SOURCE_NAME_UNDEFINED";
 
+// The event as recommenders weigh it.
+PastEvent PastEventOf(const v1::Event& event);
+
 // An event as stored, with its place in the log.
 struct LoggedEvent {
   int64_t sent_micros = 0;

@@ -1,28 +1,32 @@
 // Recloop: the whole system on one store, as the gRPC services see it.
 //
-// It ties the control plane (Registry), the event log, the served lists and
-// each dataset group's model together, and keeps them consistent across
-// crashes: every stored event is journaled in the same atomic write, the
-// models are checkpointed periodically, and Open() replays the journal past
-// the last checkpoint.
+// It wires the control plane (Registry), the event log, the served lists,
+// ingestion (EventIngest), learning (Learner), checkpoints (Checkpointer)
+// and recovery (ReplayJournal) together. Consistency across crashes: every
+// stored event is journaled in the same atomic write, the models are
+// checkpointed periodically, and Open() replays the journal past the last
+// checkpoint.
 #ifndef RECLOOP_DOMAIN_RECLOOP_H_
 #define RECLOOP_DOMAIN_RECLOOP_H_
 
 #include <atomic>
 #include <cstdint>
 #include <memory>
-#include <thread>
+#include <string>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "common/clock.h"
+#include "domain/checkpointer.h"
 #include "domain/event_log.h"
+#include "domain/ingest.h"
+#include "domain/learner.h"
 #include "domain/learning_windows.h"
+#include "domain/recommender_resource.h"
 #include "domain/registry.h"
 #include "domain/served_lists.h"
-#include "domain/stripe_locks.h"
-#include "engine/recommender.h"
 #include "recloop/v1/recloop.pb.h"
 #include "storage/store.h"
 
@@ -121,28 +125,18 @@ class Recloop {
  private:
   explicit Recloop(const RecloopOptions& options) : options_(options) {}
 
-  static constexpr uint64_t kNoCache = ~uint64_t{0};
   absl::Status Recover();
-  // Teaches the group's recommenders one stored event of `identity`. The
-  // same call's later events, stored but not yet learned, have sequence
-  // numbers up to `call_last_seq` (0: none); kNoCache reads the window
-  // from the store without the cache.
-  absl::Status Learn(const DatasetGroupState& group, absl::string_view identity,
-                     const LoggedEvent& logged, uint64_t call_last_seq = 0);
-  // The item events among `id`'s last `limit` events, newest first: from
-  // the learning cache when it can tell, otherwise from the store.
-  absl::StatusOr<std::vector<PastEvent>> RecentEvents(uint32_t group_id, absl::string_view id,
-                                                      size_t limit) const;
   // The group's recommender of that name (empty: the default); NOT_FOUND
   // otherwise.
-  absl::StatusOr<std::shared_ptr<Recommender>> FindRecommender(
+  absl::StatusOr<std::shared_ptr<RecommenderResource>> FindRecommender(
       const DatasetGroupState& group, absl::string_view name) const;
-  absl::Status RecordServed(const DatasetGroupState& group,
-                            const std::string& recommender,
-                            absl::string_view user_id,
-                            const std::vector<ScoredItem>& items,
+  // The user's history for a request, newest first (empty without a user).
+  absl::StatusOr<std::vector<PastEvent>> HistoryOf(const DatasetGroupState& group,
+                                                   absl::string_view user_id,
+                                                   size_t limit) const;
+  absl::Status RecordServed(const DatasetGroupState& group, const std::string& recommender,
+                            absl::string_view user_id, const std::vector<ScoredItem>& items,
                             std::string* recommendation_id);
-  void CheckpointLoop();
 
   const RecloopOptions options_;
   RecoveryStats recovery_;
@@ -151,28 +145,20 @@ class Recloop {
   std::unique_ptr<ServedLists> served_;
   std::unique_ptr<EventLog> events_;
   std::unique_ptr<LearningWindows> windows_;
+  std::unique_ptr<Learner> learner_;
+  std::unique_ptr<Checkpointer> checkpointer_;
+  std::unique_ptr<EventIngest> ingest_;
 
   // True once Open() recovered everything; only then may the destructor
   // checkpoint.
   bool recovered_ = false;
   // Set when a stored event could not be taught to its model.
   std::atomic<bool> learn_failed_{false};
-
-  // Serializes checkpoints and group deletion. Taken before ingest_mu_.
-  absl::Mutex checkpoint_mu_ ABSL_ACQUIRED_BEFORE(ingest_mu_);
-  uint64_t checkpointed_seq_ ABSL_GUARDED_BY(checkpoint_mu_) = 0;
-  // PutEvents holds it shared from its write to its model update; checkpoint
-  // snapshots and group deletion hold it exclusively, so they see no
-  // half-applied call.
+  // PutEvents holds it shared from its write to its model update;
+  // checkpoint snapshots, recommender creation and deletions hold it
+  // exclusively, so they see no half-applied call. Taken after the
+  // checkpointer's mutex.
   absl::Mutex ingest_mu_;
-  // Serializes PutEvents calls of the same identity or event id.
-  StripeLocks stripes_;
-  std::atomic<uint64_t> events_since_checkpoint_{0};
-
-  absl::Mutex checkpointer_mu_;
-  absl::CondVar checkpointer_cv_;
-  bool stopping_ ABSL_GUARDED_BY(checkpointer_mu_) = false;
-  std::thread checkpointer_;
 };
 
 }  // namespace recloop

@@ -9,6 +9,8 @@
 #include "common/proto_time.h"
 #include "common/status_macros.h"
 #include "common/uuid.h"
+#include "domain/model_codec.h"
+#include "domain/recommender_config.h"
 #include "storage/keys.h"
 #include "recloop/internal/records.pb.h"
 
@@ -66,8 +68,8 @@ absl::StatusOr<std::unique_ptr<Registry>> Registry::Load(Store* store,
 
   std::string next_id;
   ASSIGN_OR_RETURN(bool has_next, store->Get(Cf::kMeta, meta_key::NextGroupId(), &next_id));
-  if (has_next && next_id.size() == 4) {
-    registry->next_group_id_ = DecodeFixed32BE(next_id.data());
+  if (has_next) {
+    if (absl::optional<uint32_t> id = DecodeNextGroupId(next_id)) registry->next_group_id_ = *id;
   }
 
   auto groups = store->NewPrefixCursor(Cf::kMeta, meta_key::DatasetGroupPrefix());
@@ -76,7 +78,7 @@ absl::StatusOr<std::unique_ptr<Registry>> Registry::Load(Store* store,
     if (!record.ParseFromArray(groups->value().data(),
                                static_cast<int>(groups->value().size()))) {
       return absl::DataLossError(
-          absl::StrCat("metadata of dataset group ", groups->key().substr(1),
+          absl::StrCat("metadata of dataset group ", meta_key::NameOf(groups->key()),
                        " is corrupt"));
     }
     auto state = std::make_shared<DatasetGroupState>();
@@ -90,10 +92,10 @@ absl::StatusOr<std::unique_ptr<Registry>> Registry::Load(Store* store,
                                               schema.status().message()));
     }
     state->schema = *std::move(schema);
-    ASSIGN_OR_RETURN(std::unique_ptr<Recommender> default_recommender,
-                     Recommender::Create(DefaultRecommenderDescription(state->description),
+    ASSIGN_OR_RETURN(std::unique_ptr<RecommenderResource> default_recommender,
+                     RecommenderResource::Create(DefaultRecommenderDescription(state->description),
                                          0));
-    RETURN_IF_ERROR(default_recommender->model().Load(*store, state->id, 0));
+    RETURN_IF_ERROR(LoadModel(*store, state->id, 0, &default_recommender->model()));
     {
       absl::MutexLock group_lock(&state->mu);
       state->next_recommender_id = std::max<uint32_t>(1, record.next_recommender_id());
@@ -110,7 +112,7 @@ absl::StatusOr<std::unique_ptr<Registry>> Registry::Load(Store* store,
     if (!record.ParseFromArray(trackers->value().data(),
                                static_cast<int>(trackers->value().size()))) {
       return absl::DataLossError(
-          absl::StrCat("metadata of event tracker ", trackers->key().substr(1),
+          absl::StrCat("metadata of event tracker ", meta_key::NameOf(trackers->key()),
                        " is corrupt"));
     }
     const v1::EventTracker& tracker = record.tracker();
@@ -130,14 +132,15 @@ absl::StatusOr<std::unique_ptr<Registry>> Registry::Load(Store* store,
     }
     auto group = registry->groups_.find(record.recommender().dataset_group());
     if (group == registry->groups_.end()) continue;  // Orphan; never written.
-    auto recommender = Recommender::Create(record.recommender(), record.id());
+    auto recommender = RecommenderResource::Create(record.recommender(), record.id());
     if (!recommender.ok()) {
       return absl::DataLossError(absl::StrCat("stored recommender ",
                                               record.recommender().name(), ": ",
                                               recommender.status().message()));
     }
     (*recommender)->set_trained_through(record.trained_through_sequence());
-    RETURN_IF_ERROR((*recommender)->model().Load(*store, group->second->id, record.id()));
+    RETURN_IF_ERROR(
+        LoadModel(*store, group->second->id, record.id(), &(*recommender)->model()));
     registry->recommender_groups_[record.recommender().name()] = group->first;
     absl::MutexLock group_lock(&group->second->mu);
     group->second->recommenders[record.recommender().name()] = *std::move(recommender);
@@ -160,16 +163,16 @@ v1::Recommender DefaultRecommenderDescription(const v1::DatasetGroup& group) {
   return recommender;
 }
 
-std::shared_ptr<Recommender> DatasetGroupState::FindRecommender(
+std::shared_ptr<RecommenderResource> DatasetGroupState::FindRecommender(
     absl::string_view name) const {
   absl::ReaderMutexLock lock(&mu);
   auto it = recommenders.find(std::string(name));
   return it == recommenders.end() ? nullptr : it->second;
 }
 
-std::vector<std::shared_ptr<Recommender>> DatasetGroupState::Recommenders() const {
+std::vector<std::shared_ptr<RecommenderResource>> DatasetGroupState::Recommenders() const {
   absl::ReaderMutexLock lock(&mu);
-  std::vector<std::shared_ptr<Recommender>> all;
+  std::vector<std::shared_ptr<RecommenderResource>> all;
   for (const auto& [name, recommender] : recommenders) all.push_back(recommender);
   return all;
 }
@@ -201,19 +204,17 @@ absl::StatusOr<v1::DatasetGroup> Registry::CreateDatasetGroup(
   state->description.set_status(kActive);
   *state->description.mutable_creation_time() = ToProtoTimestamp(clock_->Now());
   state->schema = std::move(schema);
-  ASSIGN_OR_RETURN(std::unique_ptr<Recommender> default_recommender,
-                   Recommender::Create(DefaultRecommenderDescription(state->description),
+  ASSIGN_OR_RETURN(std::unique_ptr<RecommenderResource> default_recommender,
+                   RecommenderResource::Create(DefaultRecommenderDescription(state->description),
                                        0));
   {
     absl::MutexLock group_lock(&state->mu);
     state->recommenders[kDefaultRecommender] = std::move(default_recommender);
   }
 
-  std::string next_id;
-  PutFixed32BE(&next_id, state->id + 1);
   WriteBatch batch(*store_);
   batch.Put(Cf::kMeta, meta_key::DatasetGroup(request.name()), GroupRecord(*state));
-  batch.Put(Cf::kMeta, meta_key::NextGroupId(), next_id);
+  batch.Put(Cf::kMeta, meta_key::NextGroupId(), EncodeNextGroupId(state->id + 1));
   RETURN_IF_ERROR(store_->Write(&batch));
 
   next_group_id_ = state->id + 1;
@@ -416,7 +417,7 @@ absl::Status Registry::DeleteEventTracker(absl::string_view name) {
 
 namespace recloop {
 
-absl::StatusOr<std::pair<std::shared_ptr<DatasetGroupState>, std::unique_ptr<Recommender>>>
+absl::StatusOr<std::pair<std::shared_ptr<DatasetGroupState>, std::unique_ptr<RecommenderResource>>>
 Registry::NewRecommender(const v1::CreateRecommenderRequest& request) {
   RETURN_IF_ERROR(ValidateResourceName("name", request.name()));
   RETURN_IF_ERROR(ValidateResourceName("dataset_group", request.dataset_group()));
@@ -449,13 +450,13 @@ Registry::NewRecommender(const v1::CreateRecommenderRequest& request) {
     absl::MutexLock group_lock(&group->second->mu);
     id = group->second->next_recommender_id++;
   }
-  ASSIGN_OR_RETURN(std::unique_ptr<Recommender> recommender,
-                   Recommender::Create(description, id));
+  ASSIGN_OR_RETURN(std::unique_ptr<RecommenderResource> recommender,
+                   RecommenderResource::Create(description, id));
   return std::make_pair(group->second, std::move(recommender));
 }
 
 absl::Status Registry::AddRecommender(DatasetGroupState* group,
-                                      std::shared_ptr<Recommender> recommender) {
+                                      std::shared_ptr<RecommenderResource> recommender) {
   absl::MutexLock lock(&mu_);
   if (!groups_by_id_.contains(group->id)) {
     return absl::NotFoundError(absl::StrCat("dataset group ",
@@ -477,7 +478,7 @@ absl::Status Registry::AddRecommender(DatasetGroupState* group,
             GroupRecord(*group));
   // The model learned so far goes in the same write, so that a crash cannot
   // leave a registered recommender without the events it was trained on.
-  recommender->model().TakeDirty(group->id, recommender->id(), &batch);
+  CheckpointModel(&recommender->model(), group->id, recommender->id(), &batch);
   RETURN_IF_ERROR(store_->Write(&batch));
   recommender_groups_[recommender->name()] = group->description.name();
   absl::MutexLock group_lock(&group->mu);
@@ -485,7 +486,7 @@ absl::Status Registry::AddRecommender(DatasetGroupState* group,
   return absl::OkStatus();
 }
 
-absl::StatusOr<std::pair<std::shared_ptr<DatasetGroupState>, std::shared_ptr<Recommender>>>
+absl::StatusOr<std::pair<std::shared_ptr<DatasetGroupState>, std::shared_ptr<RecommenderResource>>>
 Registry::FindRecommender(absl::string_view group_name, absl::string_view name) const {
   if (name.empty()) return absl::InvalidArgumentError("name: required");
   std::string group_of = std::string(group_name);
@@ -504,7 +505,7 @@ Registry::FindRecommender(absl::string_view group_name, absl::string_view name) 
   if (group == groups_.end()) {
     return absl::NotFoundError(absl::StrCat("dataset group ", group_of, " not found"));
   }
-  std::shared_ptr<Recommender> recommender = group->second->FindRecommender(name);
+  std::shared_ptr<RecommenderResource> recommender = group->second->FindRecommender(name);
   if (recommender == nullptr) {
     return absl::NotFoundError(absl::StrCat("recommender ", name,
                                             " not found in dataset group ", group_of));

@@ -14,7 +14,7 @@
 #include "absl/synchronization/mutex.h"
 #include "common/clock.h"
 #include "domain/schema.h"
-#include "engine/recommender.h"
+#include "domain/recommender_resource.h"
 #include "recloop/v1/recloop.pb.h"
 #include "storage/store.h"
 
@@ -32,11 +32,11 @@ struct DatasetGroupState {
   InteractionsSchema schema;
 
   // Null when the group has no recommender of that name.
-  std::shared_ptr<Recommender> FindRecommender(absl::string_view name) const;
-  std::vector<std::shared_ptr<Recommender>> Recommenders() const;
+  std::shared_ptr<RecommenderResource> FindRecommender(absl::string_view name) const;
+  std::vector<std::shared_ptr<RecommenderResource>> Recommenders() const;
 
   mutable absl::Mutex mu;
-  std::map<std::string, std::shared_ptr<Recommender>> recommenders ABSL_GUARDED_BY(mu);
+  std::map<std::string, std::shared_ptr<RecommenderResource>> recommenders ABSL_GUARDED_BY(mu);
   uint32_t next_recommender_id ABSL_GUARDED_BY(mu) = 1;
 };
 
@@ -69,12 +69,12 @@ class Registry {
   // id. The caller teaches it the group's events, then calls
   // AddRecommender.
   absl::StatusOr<std::pair<std::shared_ptr<DatasetGroupState>,
-                           std::unique_ptr<Recommender>>>
+                           std::unique_ptr<RecommenderResource>>>
   NewRecommender(const v1::CreateRecommenderRequest& request);
   // Registers and persists `recommender`, with its model records, in one
   // write. ALREADY_EXISTS if the name was taken meanwhile.
   absl::Status AddRecommender(DatasetGroupState* group,
-                              std::shared_ptr<Recommender> recommender);
+                              std::shared_ptr<RecommenderResource> recommender);
   absl::StatusOr<v1::Recommender> DescribeRecommender(
       const v1::DescribeRecommenderRequest& request) const;
   absl::StatusOr<v1::ListRecommendersResponse> ListRecommenders(
@@ -99,7 +99,7 @@ class Registry {
   std::string GroupRecord(const DatasetGroupState& group) const;
   // Finds the group and recommender a Describe/Delete request names.
   absl::StatusOr<std::pair<std::shared_ptr<DatasetGroupState>,
-                           std::shared_ptr<Recommender>>>
+                           std::shared_ptr<RecommenderResource>>>
   FindRecommender(absl::string_view group, absl::string_view name) const
       ABSL_SHARED_LOCKS_REQUIRED(mu_);
 

@@ -4,6 +4,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "common/status_macros.h"
+#include "common/uuid.h"
 
 namespace recloop {
 
@@ -174,6 +175,59 @@ absl::Status ValidateGetPersonalizedRankingRequest(
                                 request.input_list(i), 1, kMaxIdLength));
   }
   return CheckContext(request.context());
+}
+
+namespace {
+
+// Merges the properties' itemId, eventValue and eventAttributionSource into
+// `event`; `path` names its properties field.
+absl::Status MergeProperties(const EventProperties& properties, const std::string& path,
+                             v1::Event* event) {
+  if (properties.item_id) {
+    const std::string field = path + ".itemId";
+    RETURN_IF_ERROR(CheckLength(field, *properties.item_id, 1, kMaxIdLength));
+    if (event->item_id().empty()) {
+      event->set_item_id(*properties.item_id);
+    } else if (event->item_id() != *properties.item_id) {
+      return Invalid(field, "differs from item_id");
+    }
+  }
+  if (properties.event_value) {
+    const float value = static_cast<float>(*properties.event_value);
+    if (!std::isfinite(value)) return Invalid(path + ".eventValue", "must be a finite float");
+    if (!event->has_event_value()) {
+      event->set_event_value(value);
+    } else if (event->event_value() != value) {
+      return Invalid(path + ".eventValue", "differs from event_value");
+    }
+  }
+  if (properties.attribution_source) {
+    const std::string field = path + ".eventAttributionSource";
+    RETURN_IF_ERROR(ValidateAttributionSource(field, *properties.attribution_source));
+    v1::MetricAttribution* attribution = event->mutable_metric_attribution();
+    if (attribution->event_attribution_source().empty()) {
+      attribution->set_event_attribution_source(*properties.attribution_source);
+    } else if (attribution->event_attribution_source() != *properties.attribution_source) {
+      return Invalid(field, "differs from metric_attribution.event_attribution_source");
+    }
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::StatusOr<std::vector<v1::Event>> CompleteEvents(const v1::PutEventsRequest& request,
+                                                      const InteractionsSchema& schema) {
+  std::vector<v1::Event> events(request.event_list().begin(), request.event_list().end());
+  for (size_t i = 0; i < events.size(); ++i) {
+    v1::Event& event = events[i];
+    const std::string path = absl::StrCat("event_list[", i, "].properties");
+    ASSIGN_OR_RETURN(EventProperties properties,
+                     schema.ValidateProperties(event.properties(), path));
+    RETURN_IF_ERROR(MergeProperties(properties, path, &event));
+    if (event.event_id().empty()) event.set_event_id(NewUuid());
+  }
+  return events;
 }
 
 }  // namespace recloop

@@ -5,9 +5,13 @@
 #ifndef RECLOOP_DOMAIN_REQUEST_VALIDATION_H_
 #define RECLOOP_DOMAIN_REQUEST_VALIDATION_H_
 
+#include <vector>
+
 #include "absl/status/status.h"
+#include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/types/optional.h"
+#include "domain/schema.h"
 #include "recloop/v1/recloop.pb.h"
 
 namespace recloop {
@@ -37,6 +41,13 @@ absl::Status ValidateAttributionSource(absl::string_view field,
                                        absl::string_view source);
 
 absl::Status ValidatePutEventsRequest(const v1::PutEventsRequest& request);
+// The request's events as they are stored: properties checked against
+// `schema`; itemId, eventValue and eventAttributionSource taken from the
+// properties when the fields are empty (both set: they must agree; the same
+// limits apply either way); an event_id generated when none was sent. Call
+// after ValidatePutEventsRequest.
+absl::StatusOr<std::vector<v1::Event>> CompleteEvents(const v1::PutEventsRequest& request,
+                                                      const InteractionsSchema& schema);
 absl::Status ValidateGetUserHistoryRequest(const v1::GetUserHistoryRequest& request);
 absl::Status ValidateGetRecommendationsRequest(
     const v1::GetRecommendationsRequest& request);

@@ -10,7 +10,6 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/types/optional.h"
-#include "recloop/v1/recloop.pb.h"
 
 namespace recloop {
 
@@ -27,7 +26,8 @@ absl::StatusOr<Recipe> ParseRecipe(absl::string_view name);
 const char* RecipeName(Recipe recipe);
 
 struct ModelOptions {
-  // --- From RecommenderConfig (see its comments in recloop.proto). ---
+  // --- From the recommender's configuration (RecommenderConfig in
+  // recloop.proto documents each). ---
   double exploration_weight = 0.3;
   double exploration_item_age_cut_off_days = 30;
   // Empty: every event type weighs 1.
@@ -42,7 +42,8 @@ struct ModelOptions {
   // --- Engine internals, fixed for now. ---
   // How many of the user's previous items a new interaction pairs with, and
   // how much a pair k positions apart counts (pair_decay^k).
-  int window = 50;
+  static constexpr int kDefaultWindow = 50;
+  int window = kDefaultWindow;
   double pair_decay = 0.95;
   // Neighbours kept per item.
   int max_neighbours = 200;
@@ -54,10 +55,6 @@ struct ModelOptions {
   double EventWeight(absl::string_view event_type,
                      absl::optional<float> event_value) const;
 };
-
-// Validates `config` and applies the defaults. Errors are INVALID_ARGUMENT
-// naming the field: "config.exploration_weight: must be in [0, 1]".
-absl::StatusOr<ModelOptions> ModelOptionsFromConfig(const v1::RecommenderConfig& config);
 
 }  // namespace recloop
 

@@ -14,20 +14,15 @@ using ::testing::HasSubstr;
 
 const absl::Time kT0 = absl::FromUnixSeconds(1700000000);
 
-std::unique_ptr<Recommender> Make(const std::string& recipe,
-                                  v1::RecommenderConfig config = {}) {
-  v1::Recommender d;
-  d.set_name("r");
-  d.set_recipe(recipe);
-  *d.mutable_config() = config;
-  auto r = Recommender::Create(d, 1);
-  EXPECT_TRUE(r.ok()) << r.status();
-  return r.ok() ? *std::move(r) : nullptr;
+std::unique_ptr<Recommender> Make(const std::string& recipe, ModelOptions options = {}) {
+  auto parsed = ParseRecipe(recipe);
+  EXPECT_TRUE(parsed.ok()) << parsed.status();
+  return parsed.ok() ? std::make_unique<Recommender>("r", *parsed, options) : nullptr;
 }
 
-v1::RecommenderConfig NoExploration() {
-  v1::RecommenderConfig c;
-  c.set_exploration_weight(0);
+ModelOptions NoExploration() {
+  ModelOptions c;
+  c.exploration_weight = 0;
   return c;
 }
 
@@ -40,11 +35,12 @@ class Feeder {
             absl::optional<float> value = absl::nullopt) {
     auto& past = past_[user];
     for (const std::string& item : items) {
-      v1::StoredEvent e;
-      e.mutable_event()->set_item_id(item);
-      e.mutable_event()->set_event_type(type);
-      if (value) e.mutable_event()->set_event_value(*value);
-      r_->Learn(LearnedEvent{&e, t, {}}, past);
+      LearnedEvent e;
+      e.item_id = item;
+      e.event_type = type;
+      e.event_value = value;
+      e.sent_at = t;
+      r_->Learn(e, past);
       past.insert(past.begin(), PastEvent{item, type, value});
     }
   }
@@ -107,9 +103,9 @@ TEST(RecommenderTest, SimilarItemsNeedsAnItem) {
 }
 
 TEST(RecommenderTest, PopularityCountCountsWeightedEvents) {
-  v1::RecommenderConfig c;
-  (*c.mutable_event_types())["purchase"] = 5;
-  (*c.mutable_event_types())["view"] = 1;
+  ModelOptions c;
+  c.event_types["purchase"] = 5;
+  c.event_types["view"] = 1;
   auto r = Make("popularity-count", c);
   Feeder f(r.get());
   for (int i = 0; i < 4; ++i) f.User("v" + std::to_string(i), {"viewed"}, "view");
@@ -119,8 +115,8 @@ TEST(RecommenderTest, PopularityCountCountsWeightedEvents) {
 }
 
 TEST(RecommenderTest, TrendingNowDecaysOldPopularity) {
-  v1::RecommenderConfig c;
-  c.set_trending_half_life_hours(1);
+  ModelOptions c;
+  c.trending_half_life_hours = 1;
   auto trending = Make("trending-now", c);
   auto popular = Make("popularity-count", c);
   for (Recommender* r : {trending.get(), popular.get()}) {
@@ -148,8 +144,8 @@ TEST(RecommenderTest, PersonalizedRankingServesOnlyRankings) {
 }
 
 TEST(RecommenderTest, EventValueThresholdIgnoresLowValues) {
-  v1::RecommenderConfig c = NoExploration();
-  c.set_event_value_threshold(4);
+  ModelOptions c = NoExploration();
+  c.event_value_threshold = 4;
   auto r = Make("user-personalization", c);
   Feeder f(r.get());
   // Everyone who loved a also loved "loved"; those who hated a rated "meh".
@@ -168,8 +164,8 @@ TEST(RecommenderTest, EventValueThresholdIgnoresLowValues) {
 }
 
 TEST(RecommenderTest, ExcludeInteractedCanBeTurnedOff) {
-  v1::RecommenderConfig keep = NoExploration();
-  keep.set_exclude_interacted(false);
+  ModelOptions keep = NoExploration();
+  keep.exclude_interacted = false;
   auto r = Make("user-personalization", keep);
   Feeder f(r.get());
   for (int i = 0; i < 3; ++i) f.User("u" + std::to_string(i), {"a", "b"});
@@ -185,7 +181,7 @@ TEST(RecommenderTest, ExcludeInteractedCanBeTurnedOff) {
 TEST(RecommenderTest, HistoryLengthAndRecencyDecayShapeTheProfile) {
   // "old" was the user's first item, "new" the latest. With history_length 1
   // only "new" counts; with recency_decay 1 both count equally.
-  auto make_and_feed = [](v1::RecommenderConfig c, std::vector<PastEvent>* me) {
+  auto make_and_feed = [](ModelOptions c, std::vector<PastEvent>* me) {
     auto r = Make("user-personalization", c);
     Feeder f(r.get());
     for (int i = 0; i < 3; ++i) f.User("a" + std::to_string(i), {"old", "old-pair"});
@@ -195,19 +191,19 @@ TEST(RecommenderTest, HistoryLengthAndRecencyDecayShapeTheProfile) {
     return r;
   };
   std::vector<PastEvent> me;
-  v1::RecommenderConfig one = NoExploration();
-  one.set_history_length(1);
+  ModelOptions one = NoExploration();
+  one.history_length = 1;
   auto r1 = make_and_feed(one, &me);
   EXPECT_THAT(Ids(r1->Recommend(For(me, 1))), ElementsAre("new-pair"));
-  v1::RecommenderConfig flat = NoExploration();
-  flat.set_recency_decay(1);
+  ModelOptions flat = NoExploration();
+  flat.recency_decay = 1;
   auto r2 = make_and_feed(flat, &me);
   auto both = r2->Recommend(For(me, 2));
   ASSERT_TRUE(both.ok());
   ASSERT_EQ(both->size(), 2u);
   EXPECT_THAT(Ids(both), ::testing::UnorderedElementsAre("new-pair", "old-pair"));
-  v1::RecommenderConfig steep = NoExploration();
-  steep.set_recency_decay(0.1);
+  ModelOptions steep = NoExploration();
+  steep.recency_decay = 0.1;
   auto r3 = make_and_feed(steep, &me);
   EXPECT_THAT(Ids(r3->Recommend(For(me, 2))), ElementsAre("new-pair", "old-pair"));
 }
@@ -217,10 +213,10 @@ TEST(RecommenderTest, HistoryLengthAndRecencyDecayShapeTheProfile) {
 // exploration (what users start with, then popular items) hold old items.
 std::unique_ptr<Recommender> ExplorationFixture(double weight, uint64_t seed,
                                                 double cut_off_days = 30) {
-  v1::RecommenderConfig c;
-  c.set_exploration_weight(weight);
-  c.set_exploration_seed(seed);
-  c.set_exploration_item_age_cut_off_days(cut_off_days);
+  ModelOptions c;
+  c.exploration_weight = weight;
+  c.exploration_seed = seed;
+  c.exploration_item_age_cut_off_days = cut_off_days;
   auto r = Make("user-personalization", c);
   Feeder f(r.get());
   for (int i = 0; i < 10; ++i) {
@@ -289,10 +285,11 @@ TEST(RecommenderTest, ExplorationPrefersItemsWithFewImpressions) {
   auto r = ExplorationFixture(1, 11);
   // new0..new4 were shown 50 times each; new5..new9 never.
   for (int k = 0; k < 50; ++k) {
-    v1::StoredEvent e;
-    e.mutable_event()->set_event_type("view");
-    for (int i = 0; i < 5; ++i) e.add_effective_impression("new" + std::to_string(i));
-    r->Learn(LearnedEvent{&e, kT0 + absl::Hours(24 * 60), {}}, {});
+    LearnedEvent e;
+    e.event_type = "view";
+    e.sent_at = kT0 + absl::Hours(24 * 60);
+    for (int i = 0; i < 5; ++i) e.impressions.push_back("new" + std::to_string(i));
+    r->Learn(e, {});
   }
   int unshown_first = 0;
   for (int i = 0; i < 100; ++i) {
@@ -300,16 +297,6 @@ TEST(RecommenderTest, ExplorationPrefersItemsWithFewImpressions) {
     for (const auto& id : ids) unshown_first += id >= "new5" && id <= "new9";
   }
   EXPECT_GT(unshown_first, 250) << "of 300 explored slots";
-}
-
-TEST(RecommenderTest, InvalidRecipesAndConfigsAreRejected) {
-  v1::Recommender d;
-  d.set_name("r");
-  d.set_recipe("deep-magic");
-  EXPECT_EQ(Recommender::Create(d, 1).status().code(), absl::StatusCode::kInvalidArgument);
-  d.set_recipe("similar-items");
-  d.mutable_config()->set_exploration_weight(2);
-  EXPECT_EQ(Recommender::Create(d, 1).status().code(), absl::StatusCode::kInvalidArgument);
 }
 
 }  // namespace

@@ -23,6 +23,9 @@ constexpr double kMaxDemotionExponent = 4;
 // Checkpoints hold the weights of the signals that existed before the
 // demotion exponent, then the exponent, then the weights of later signals.
 constexpr size_t kFirstSignals = 3;
+// ImpressionDemotion's prior: one click in this many impressions.
+constexpr double kPriorImpressions = 10;
+constexpr double kMinDemotion = 0.05;
 
 }  // namespace
 
@@ -128,6 +131,13 @@ void SignalBlend::Restore(absl::Span<const double> values) {
   }
   weights_ = weights;
   demotion_exponent_ = exponent;
+}
+
+double ImpressionDemotion(double impressions, double clicks) {
+  if (impressions <= 0) return 1;
+  const double prior_rate = 1 / kPriorImpressions;
+  const double rate = (clicks + 1) / (impressions + kPriorImpressions);
+  return std::clamp(rate / prior_rate, kMinDemotion, 1.0);
 }
 
 }  // namespace recloop

@@ -20,7 +20,7 @@
 // it), so scores are non-negative and demotions can scale them.
 //
 // How much impressions demote is learned the same way. An item's demotion
-// d in (0, 1] (its click-through over what was shown, see ItemModel)
+// d in (0, 1] (its click-through over what was shown, ImpressionDemotion)
 // scales its score as d^exponent. The exponent starts at 1 and moves with
 // the same likelihood: on a stream where items shown and skipped are
 // indeed chosen less, it stays or grows; where being shown predicts being
@@ -91,6 +91,11 @@ class SignalBlend {
   std::array<double, kBlendSignals> weights_;
   double demotion_exponent_;
 };
+
+// An item's demotion by impressions: its click-through estimate (a prior of
+// one click in 10 impressions) relative to that prior, in [0.05, 1]; 1 for
+// an item never shown. Items shown often and seldom chosen score below 1.
+double ImpressionDemotion(double impressions, double clicks);
 
 }  // namespace recloop
 

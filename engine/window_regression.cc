@@ -79,4 +79,27 @@ void LearnWindowRegression(absl::Span<NeighbourList* const> rows, uint32_t targe
   }
 }
 
+std::vector<double> WindowRegressionScores(absl::Span<const NeighbourList* const> rows,
+                                           absl::Span<const double> row_weights,
+                                           absl::Span<const uint32_t> candidates,
+                                           size_t items) {
+  std::vector<double> out(candidates.size(), 0.0);
+  if (rows.empty() || candidates.empty() || row_weights.size() != rows.size()) return out;
+  thread_local std::vector<double> sums;
+  if (sums.size() < items) sums.resize(items, 0.0);
+  double total_weight = 0;
+  for (size_t r = 0; r < rows.size(); ++r) {
+    total_weight += row_weights[r];
+    for (const NeighbourList::Entry& e : rows[r]->entries()) {
+      sums[e.index] += row_weights[r] * e.learned;
+    }
+  }
+  const double scale = 1 / total_weight;
+  for (size_t k = 0; k < candidates.size(); ++k) out[k] = sums[candidates[k]] * scale;
+  for (const NeighbourList* row : rows) {
+    for (const NeighbourList::Entry& e : row->entries()) sums[e.index] = 0;
+  }
+  return out;
+}
+
 }  // namespace recloop

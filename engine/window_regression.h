@@ -11,33 +11,26 @@
 //   s(c) = sum over a in W of w_a B[a][c] / sum over a in W of w_a,
 //
 // where w_a = 1 + 4 * recency_decay^position (position 0: the user's most
-// recent item; ItemModel passes the weights). Every window item counts
-// and the most recent count up to five times as much: with a plain mean
-// (w_a = 1) the item just chosen weighed 1/50 (MovieLens 100K in process,
-// twelfth session: HR@10 0.2150 -> 0.2169; a boost of 2 gave 0.2167),
-//
-// where B[a][c] is stored beside the co-occurrence weight of c in a's
-// neighbour list (NeighbourList::Entry::learned). Pairs that never
-// co-occurred weigh 0 and are never learned, so memory is bounded by the
-// neighbour cap and pruning drops a learned weight with its pair.
+// recent item), so every window item counts and the most recent count up to
+// five times as much (a plain mean: HR@10 -0.0019 on ML-100k), and B[a][c]
+// is stored beside the co-occurrence weight of c in a's neighbour list
+// (NeighbourList::Entry::learned). Pairs that never co-occurred weigh 0 and
+// are never learned, so memory is bounded by the neighbour cap and pruning
+// drops a learned weight with its pair.
 //
 // Learning is one gradient step per interaction on the softmax likelihood
-// of the chosen item against negatives that the caller draws from the
-// window items' neighbour lists (the items these weights could have
-// offered instead), updating every existing (window item, candidate) entry:
-// O(|W| x negatives) lookups, never O(catalog).
-//
-// In the replay protocol's simulator on MovieLens 100K, adding this score
-// (min-max normalized, weight 0.3) to co-occurrence and the sequence
-// embedding lifted HR@10 from 0.2115 to 0.2153 with 20 negatives drawn from
-// the neighbour lists (0.2140 with 50 uniform negatives over the catalog);
-// a window of 10 items instead of 50 gave 0.2124: its value is the older
-// items.
+// of the chosen item against negatives drawn from the window items'
+// neighbour lists (the items these weights could have offered instead),
+// updating every existing (window item, candidate) entry:
+// O(|W| x negatives) lookups, never O(catalog). The window's older items are
+// where its value lies: a window of 10 items instead of 50 lost most of the
+// gain.
 #ifndef RECLOOP_ENGINE_WINDOW_REGRESSION_H_
 #define RECLOOP_ENGINE_WINDOW_REGRESSION_H_
 
 #include <cstddef>
 #include <cstdint>
+#include <vector>
 
 #include "absl/types/span.h"
 #include "engine/neighbour_list.h"
@@ -65,9 +58,18 @@ void LearnWindowRegression(absl::Span<NeighbourList* const> rows, uint32_t targe
 
 // The weight of the window item at `position` (0: the most recent distinct
 // item): 1 + kWindowRegressionRecentBoost * decay^position. Every item
-// counts, and the most recent count more (see ItemModel).
+// counts, and the most recent count more.
 inline constexpr double kWindowRegressionRecentBoost = 4;
 double WindowRegressionRowWeight(size_t position, double decay);
+
+// WindowRegressionScore of each of `candidates` (indexes below `items`) for
+// the same rows and row weights, at once: the rows' learned weights add up
+// in a dense per-thread array (one pass over each list instead of a search
+// per candidate and row). Serving scores thousands of candidates this way.
+std::vector<double> WindowRegressionScores(absl::Span<const NeighbourList* const> rows,
+                                           absl::Span<const double> row_weights,
+                                           absl::Span<const uint32_t> candidates,
+                                           size_t items);
 
 }  // namespace recloop
 

@@ -1,5 +1,6 @@
 #include "engine/window_regression.h"
 
+#include <random>
 #include <vector>
 
 #include "gtest/gtest.h"
@@ -112,6 +113,39 @@ TEST(WindowRegressionTest, NothingToLearnFromWithoutAWindowOrNegatives) {
   LearnWindowRegression({}, 1, std::vector<uint32_t>{2});
   LearnWindowRegression(w.rows(), 1, {});
   for (uint32_t i : {1u, 2u, 3u}) EXPECT_EQ(w.a.Find(i)->learned, 0);
+}
+
+// Serving scores every candidate at once from dense sums; the reference
+// (WindowRegressionScore, one search per candidate and row) must agree.
+TEST(WindowRegressionTest, ServingScoresMatchTheReference) {
+  std::mt19937 rng(5);
+  std::uniform_real_distribution<float> weight(-2, 2);
+  std::vector<NeighbourList> lists(30);
+  for (NeighbourList& list : lists) {
+    for (uint32_t i = 0; i < 100; ++i) {
+      if (rng() % 3 == 0) list.Add(i, 1.0f, weight(rng));
+    }
+  }
+  std::vector<const NeighbourList*> rows;
+  std::vector<double> row_weights;
+  for (size_t r = 0; r < lists.size(); ++r) {
+    rows.push_back(&lists[r]);
+    row_weights.push_back(WindowRegressionRowWeight(r, 0.8));
+  }
+  std::vector<uint32_t> candidates;
+  for (uint32_t i = 0; i < 120; i += 3) candidates.push_back(i);  // some never listed
+  const std::vector<double> scores =
+      WindowRegressionScores(rows, row_weights, candidates, /*items=*/120);
+  ASSERT_EQ(scores.size(), candidates.size());
+  int nonzero = 0;
+  for (size_t k = 0; k < candidates.size(); ++k) {
+    EXPECT_NEAR(scores[k], WindowRegressionScore(rows, candidates[k], row_weights), 1e-12)
+        << candidates[k];
+    nonzero += scores[k] != 0;
+  }
+  EXPECT_GT(nonzero, 10);
+  // The per-thread sums are reset: a second call scores the same.
+  EXPECT_EQ(WindowRegressionScores(rows, row_weights, candidates, 120), scores);
 }
 
 }  // namespace

@@ -1,5 +1,7 @@
 #include "storage/keys.h"
 
+#include <cstring>
+
 namespace recloop {
 namespace {
 
@@ -65,7 +67,19 @@ std::string EventTracker(absl::string_view name) {
 std::string EventTrackerPrefix() { return "t"; }
 std::string Checkpoint() { return "c"; }
 std::string NextGroupId() { return "n"; }
+absl::string_view NameOf(absl::string_view key) { return key.substr(1); }
 }  // namespace meta_key
+
+std::string EncodeNextGroupId(uint32_t id) {
+  std::string v;
+  PutFixed32BE(&v, id);
+  return v;
+}
+
+absl::optional<uint32_t> DecodeNextGroupId(absl::string_view value) {
+  if (value.size() != 4) return absl::nullopt;
+  return DecodeFixed32BE(value.data());
+}
 
 std::string GroupPrefix(uint32_t group_id) {
   std::string k;
@@ -121,6 +135,13 @@ std::string EventIdKey(uint32_t group_id, absl::string_view event_id) {
   return k;
 }
 
+bool ParseEventKeySuffix(absl::string_view key, size_t prefix_size, int64_t* sent_micros,
+                         uint64_t* seq) {
+  if (key.size() < prefix_size + 16) return false;
+  DecodeEventKeySuffix(key.data() + key.size() - 16, sent_micros, seq);
+  return true;
+}
+
 std::string EventContentKey(uint32_t group_id, const Owner& owner,
                             int64_t sent_micros, uint64_t content_hash) {
   std::string k = GroupPrefix(group_id);
@@ -158,6 +179,44 @@ std::string JournalKey(uint64_t seq) {
   return k;
 }
 
+absl::optional<uint64_t> ParseJournalKey(absl::string_view key) {
+  if (key.size() != 8) return absl::nullopt;
+  return DecodeFixed64BE(key.data());
+}
+
+absl::string_view SessionOfUserSessionKey(absl::string_view key, absl::string_view prefix) {
+  return key.substr(prefix.size());
+}
+
+namespace {
+
+void PutHashedField(std::string* out, absl::string_view field) {
+  PutFixed32BE(out, static_cast<uint32_t>(field.size()));
+  out->append(field.data(), field.size());
+}
+
+}  // namespace
+
+uint64_t EventContentHash(const EventContent& content) {
+  std::string canonical;
+  PutHashedField(&canonical, content.event_type);
+  PutHashedField(&canonical, content.item_id);
+  if (content.event_value) {
+    const float v = *content.event_value;
+    uint32_t bits;
+    std::memcpy(&bits, &v, sizeof bits);
+    canonical.push_back('v');
+    PutFixed32BE(&canonical, bits);
+  } else {
+    canonical.push_back('-');
+  }
+  PutHashedField(&canonical, content.properties);
+  PutFixed32BE(&canonical, static_cast<uint32_t>(content.impression.size()));
+  for (absl::string_view item : content.impression) PutHashedField(&canonical, item);
+  PutHashedField(&canonical, content.recommendation_id);
+  return StableHash64(canonical);
+}
+
 namespace meta_key {
 std::string Recommender(absl::string_view group, absl::string_view name) {
   std::string k = RecommenderPrefix(group);
@@ -186,6 +245,12 @@ std::string ModelItemKey(uint32_t group_id, uint32_t recommender_id,
 
 std::string ModelHeaderKey(uint32_t group_id, uint32_t recommender_id) {
   return ModelItemKey(group_id, recommender_id, kModelHeaderIndex);
+}
+
+absl::optional<uint32_t> ParseModelKey(absl::string_view key) {
+  // gid(4) rid(4) index(4)
+  if (key.size() != 12) return absl::nullopt;
+  return DecodeFixed32BE(key.data() + 8);
 }
 
 uint64_t StableHash64(absl::string_view data, uint64_t seed) {

@@ -18,7 +18,7 @@
 //             gid 'u' str(user) session   -> ""
 //   served    recommendation id           -> ExpiringValue(ServedList)
 //   journal   seq                         -> JournalEntry
-//             'r' str(group) name         -> RecommenderRecord
+//   meta      'r' str(group) name         -> RecommenderRecord
 //   model     gid rid item_index          -> ItemModelRecord
 //             gid rid 0xffffffff          -> ModelHeaderRecord
 // where gid is the 4-byte group id, owner is kind ('u' user, 's' session)
@@ -28,6 +28,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "absl/strings/string_view.h"
 #include "absl/types/optional.h"
@@ -72,7 +73,13 @@ std::string EventTracker(absl::string_view name);
 std::string EventTrackerPrefix();
 std::string Checkpoint();
 std::string NextGroupId();
+// The name in a DatasetGroup or EventTracker key.
+absl::string_view NameOf(absl::string_view key);
 }  // namespace meta_key
+
+// The value of meta_key::NextGroupId().
+std::string EncodeNextGroupId(uint32_t id);
+absl::optional<uint32_t> DecodeNextGroupId(absl::string_view value);
 
 // Every key of a group's data in the events, dedup, sessions and model
 // column families starts with this.
@@ -93,20 +100,39 @@ struct ParsedEventKey {
   uint64_t seq;
 };
 absl::optional<ParsedEventKey> ParseEventKey(absl::string_view key);
+// The sent time and sequence of an events key that starts with a prefix of
+// `prefix_size` bytes; false when the key is too short.
+bool ParseEventKeySuffix(absl::string_view key, size_t prefix_size, int64_t* sent_micros,
+                         uint64_t* seq);
 
 // dedup CF.
 std::string EventIdKey(uint32_t group_id, absl::string_view event_id);
 std::string EventContentKey(uint32_t group_id, const Owner& owner,
                             int64_t sent_micros, uint64_t content_hash);
+// What makes two events with the same owner and sent_at the same event
+// (Personalize's duplicate rule).
+struct EventContent {
+  absl::string_view event_type;
+  absl::string_view item_id;
+  absl::optional<float> event_value;
+  absl::string_view properties;
+  std::vector<absl::string_view> impression;
+  absl::string_view recommendation_id;
+};
+// The content hash of EventContentKey (persisted: it must never change).
+uint64_t EventContentHash(const EventContent& content);
 
 // sessions CF.
 std::string SessionLinkKey(uint32_t group_id, absl::string_view session_id);
 std::string UserSessionsPrefix(uint32_t group_id, absl::string_view user_id);
 std::string UserSessionKey(uint32_t group_id, absl::string_view user_id,
                            absl::string_view session_id);
+// The session id of a UserSessionKey under `prefix` (UserSessionsPrefix).
+absl::string_view SessionOfUserSessionKey(absl::string_view key, absl::string_view prefix);
 
 // journal CF.
 std::string JournalKey(uint64_t seq);
+absl::optional<uint64_t> ParseJournalKey(absl::string_view key);
 
 // meta CF: recommenders of a group.
 namespace meta_key {
@@ -120,6 +146,8 @@ std::string ModelItemKey(uint32_t group_id, uint32_t recommender_id,
                          uint32_t item_index);
 std::string ModelHeaderKey(uint32_t group_id, uint32_t recommender_id);
 inline constexpr uint32_t kModelHeaderIndex = 0xffffffffu;
+// The item index (or kModelHeaderIndex) of a model key.
+absl::optional<uint32_t> ParseModelKey(absl::string_view key);
 
 // A stable 64-bit FNV-1a hash (persisted in keys, so it must never change).
 uint64_t StableHash64(absl::string_view data, uint64_t seed = 14695981039346656037ull);

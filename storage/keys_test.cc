@@ -66,5 +66,47 @@ TEST(KeysTest, StableHashIsStable) {
   EXPECT_NE(StableHash64("ab"), StableHash64("ba"));
 }
 
+TEST(KeysTest, EventContentHashDependsOnEveryFieldOfTheDuplicateRule) {
+  EventContent base;
+  base.event_type = "click";
+  base.item_id = "i1";
+  base.properties = R"({"a":1})";
+  base.impression = {"i1", "i2"};
+  base.recommendation_id = "RID-1";
+  const uint64_t h = EventContentHash(base);
+  EXPECT_EQ(EventContentHash(base), h);
+  EventContent other = base;
+  other.event_value = 1.0f;
+  EXPECT_NE(EventContentHash(other), h);
+  other = base;
+  other.impression = {"i1i2"};
+  EXPECT_NE(EventContentHash(other), h) << "fields are length-prefixed";
+  other = base;
+  other.recommendation_id = "";
+  EXPECT_NE(EventContentHash(other), h);
+}
+
+TEST(KeysTest, ValuesAndKeySuffixesParseBack) {
+  EXPECT_EQ(DecodeNextGroupId(EncodeNextGroupId(77)), 77u);
+  EXPECT_FALSE(DecodeNextGroupId("abc").has_value());
+  EXPECT_EQ(ParseJournalKey(JournalKey(123456789)), 123456789u);
+  EXPECT_FALSE(ParseJournalKey("1234567").has_value());
+  EXPECT_EQ(ParseModelKey(ModelItemKey(1, 2, 3)), 3u);
+  EXPECT_EQ(ParseModelKey(ModelHeaderKey(1, 2)), kModelHeaderIndex);
+  EXPECT_FALSE(ParseModelKey(ModelPrefix(1, 2)).has_value());
+  EXPECT_EQ(meta_key::NameOf(meta_key::DatasetGroup("shop")), "shop");
+  EXPECT_EQ(meta_key::NameOf(meta_key::EventTracker("web")), "web");
+  const std::string prefix = UserSessionsPrefix(5, "u1");
+  EXPECT_EQ(SessionOfUserSessionKey(UserSessionKey(5, "u1", "s9"), prefix), "s9");
+  const std::string owner = OwnerPrefix(5, Owner::User("u1"));
+  int64_t sent;
+  uint64_t seq;
+  ASSERT_TRUE(ParseEventKeySuffix(EventKey(5, Owner::User("u1"), -7, 9), owner.size(), &sent,
+                                  &seq));
+  EXPECT_EQ(sent, -7);
+  EXPECT_EQ(seq, 9u);
+  EXPECT_FALSE(ParseEventKeySuffix(owner, owner.size(), &sent, &seq));
+}
+
 }  // namespace
 }  // namespace recloop

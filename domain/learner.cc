@@ -1,0 +1,120 @@
+#include "domain/learner.h"
+
+#include <algorithm>
+#include <deque>
+#include <utility>
+
+#include "common/status_macros.h"
+
+namespace recloop {
+
+absl::Status Learner::Learn(const DatasetGroupState& group, absl::string_view identity,
+                            const LoggedEvent& logged, uint64_t call_last_seq) {
+  const v1::Event& event = logged.event.event();
+  ASSIGN_OR_RETURN(std::vector<PastEvent> window,
+                   WindowBefore(group.id, identity, logged, call_last_seq));
+  if (event.item_id().empty()) {
+    if (logged.event.effective_impression().empty()) return absl::OkStatus();
+    window.clear();  // impressions alone learn without a window
+  }
+  const LearnedEvent learned = LearnedEventOf(group, logged);
+  for (const auto& recommender : group.Recommenders()) {
+    if (logged.seq > recommender->trained_through()) {
+      recommender->engine().Learn(learned, window);
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::vector<PastEvent>> Learner::WindowBefore(uint32_t group_id,
+                                                             absl::string_view identity,
+                                                             const LoggedEvent& logged,
+                                                             uint64_t call_last_seq) {
+  const v1::Event& event = logged.event.event();
+  const HistoryPosition at{logged.sent_micros, logged.seq};
+  const HistoryBound before{logged.sent_micros, logged.seq};
+  const bool cached = call_last_seq != kNoCache;
+  if (cached) {
+    if (absl::optional<LearningWindows::Hit> hit = windows_->Before(group_id, identity, at)) {
+      windows_->Advance(group_id, identity, hit->token, at, PastEventOf(event));
+      return std::move(hit->items);
+    }
+  }
+  if (event.item_id().empty()) return std::vector<PastEvent>();
+  if (!cached) return events_->RecentEvents(group_id, identity, kLearningWindow, before);
+  // The store already holds this call's later events (seqs up to
+  // call_last_seq); read past them to this event and its window.
+  const uint64_t later = std::max(call_last_seq, logged.seq) - logged.seq;
+  ASSIGN_OR_RETURN(std::vector<LoggedEvent> history,
+                   events_->ReadHistory(group_id, identity, kLearningWindow + 1 + later));
+  size_t j = 0;
+  bool only_later_of_this_call = true;
+  while (j < history.size() && history[j].seq != logged.seq) {
+    if (history[j].seq < logged.seq || history[j].seq > call_last_seq) {
+      only_later_of_this_call = false;
+    }
+    ++j;
+  }
+  if (j == history.size()) {
+    // Sent before many events already stored: its window is further back.
+    return events_->RecentEvents(group_id, identity, kLearningWindow, before);
+  }
+  std::vector<PastEvent> recent;
+  for (size_t i = j; i < history.size() && recent.size() <= kLearningWindow; ++i) {
+    recent.push_back(PastEventOf(history[i].event.event()));
+  }
+  std::vector<PastEvent> window;
+  for (size_t i = 1; i < recent.size(); ++i) {
+    if (!recent[i].item_id.empty()) window.push_back(recent[i]);
+  }
+  // The cache may start at this event when everything newer in the store is
+  // this call's yet-unlearned events, which advance it in turn.
+  if (only_later_of_this_call) windows_->Fill(group_id, identity, at, std::move(recent));
+  return window;
+}
+
+absl::Status Learner::LearnStoredEvents(const DatasetGroupState& group,
+                                        RecommenderResource* recommender) const {
+  Owner owner{Owner::Kind::kUser, ""};
+  bool first = true;
+  std::deque<PastEvent> recent;  // The owner's item events, most recent first.
+  return events_->ScanGroup(
+      group.id, [&](const Owner& event_owner, const LoggedEvent& logged) {
+        if (first || !(event_owner == owner)) {
+          owner = event_owner;
+          first = false;
+          recent.clear();
+        }
+        const std::vector<PastEvent> window(recent.begin(), recent.end());
+        recommender->engine().Learn(LearnedEventOf(group, logged), window);
+        const v1::Event& event = logged.event.event();
+        if (!event.item_id().empty()) {
+          recent.push_front(PastEventOf(event));
+          if (recent.size() > kLearningWindow) recent.pop_back();
+        }
+        return absl::OkStatus();
+      });
+}
+
+absl::StatusOr<std::vector<PastEvent>> Learner::RecentEvents(uint32_t group_id,
+                                                             absl::string_view id,
+                                                             size_t limit) const {
+  if (auto cached = windows_->Recent(group_id, id, limit)) return *std::move(cached);
+  return events_->RecentEvents(group_id, id, limit);
+}
+
+LearnedEvent Learner::LearnedEventOf(const DatasetGroupState& group,
+                                     const LoggedEvent& logged) {
+  const v1::Event& event = logged.event.event();
+  LearnedEvent learned;
+  learned.item_id = event.item_id();
+  learned.event_type = event.event_type();
+  if (event.has_event_value()) learned.event_value = event.event_value();
+  learned.sent_at = absl::FromUnixMicros(logged.sent_micros);
+  learned.contexts = group.schema.EventContexts(event.properties());
+  learned.impressions.assign(logged.event.effective_impression().begin(),
+                             logged.event.effective_impression().end());
+  return learned;
+}
+
+}  // namespace recloop

@@ -1,0 +1,64 @@
+// Learner: teaches a dataset group's recommenders its stored events, each
+// with the window of the same identity's earlier events.
+#ifndef RECLOOP_DOMAIN_LEARNER_H_
+#define RECLOOP_DOMAIN_LEARNER_H_
+
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "domain/event_log.h"
+#include "domain/learning_windows.h"
+#include "domain/recommender_resource.h"
+#include "domain/registry.h"
+
+namespace recloop {
+
+// How many of an identity's earlier events a new one is learned with: the
+// engine's window.
+inline constexpr size_t kLearningWindow = ModelOptions::kDefaultWindow;
+
+// Thread-safe; the caller serializes Learn calls of the same identity.
+class Learner {
+ public:
+  // Learn with `call_last_seq` kNoCache reads the window from the store,
+  // without the cache.
+  static constexpr uint64_t kNoCache = ~uint64_t{0};
+
+  Learner(const EventLog* events, LearningWindows* windows)
+      : events_(events), windows_(windows) {}
+
+  // Teaches the group's recommenders one stored event of `identity` (those
+  // created after it was stored learned it already). The same call's later
+  // events, stored but not yet learned, have sequence numbers up to
+  // `call_last_seq` (0: none).
+  absl::Status Learn(const DatasetGroupState& group, absl::string_view identity,
+                     const LoggedEvent& logged, uint64_t call_last_seq = 0);
+  // Teaches a new recommender every stored event of its group, each
+  // owner's in time order. The caller keeps writes to the group paused.
+  absl::Status LearnStoredEvents(const DatasetGroupState& group,
+                                 RecommenderResource* recommender) const;
+  // The item events among `id`'s last `limit` events, newest first: from
+  // the cache when it can tell, otherwise from the store.
+  absl::StatusOr<std::vector<PastEvent>> RecentEvents(uint32_t group_id, absl::string_view id,
+                                                      size_t limit) const;
+
+ private:
+  // The item events before `logged` in the identity's history, newest
+  // first (at most kLearningWindow), advancing or filling the cache.
+  absl::StatusOr<std::vector<PastEvent>> WindowBefore(uint32_t group_id,
+                                                      absl::string_view identity,
+                                                      const LoggedEvent& logged,
+                                                      uint64_t call_last_seq);
+  // The event as the engine learns it.
+  static LearnedEvent LearnedEventOf(const DatasetGroupState& group, const LoggedEvent& logged);
+
+  const EventLog* const events_;
+  LearningWindows* const windows_;
+};
+
+}  // namespace recloop
+
+#endif  // RECLOOP_DOMAIN_LEARNER_H_

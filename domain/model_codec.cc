@@ -1,0 +1,125 @@
+#include "domain/model_codec.h"
+
+#include <string>
+
+#include "absl/strings/str_cat.h"
+#include "recloop/internal/records.pb.h"
+#include "storage/keys.h"
+
+namespace recloop {
+namespace {
+
+void Encode(const ItemState& state, internal::ItemModelRecord* record) {
+  record->Clear();
+  record->set_item_id(std::string(state.item_id));
+  record->set_first_seen_micros(state.first_seen_micros);
+  record->set_weight(state.weight);
+  record->set_events(state.events);
+  record->set_trend(state.trend);
+  record->set_impressions(state.impressions);
+  record->set_clicks(state.clicks);
+  for (float v : state.sequence_input) record->add_sequence_input(v);
+  for (float v : state.sequence_output) record->add_sequence_output(v);
+  record->set_sequence_bias(state.sequence_bias);
+  for (float v : state.tenure_weights) record->add_tenure_weights(v);
+  for (const NeighbourList::Entry& e : state.neighbours) {
+    record->add_neighbour_index(e.index);
+    record->add_neighbour_weight(e.weight);
+    record->add_neighbour_learned(e.learned);
+  }
+  for (const auto& [context, weight] : state.contexts) {
+    (*record->mutable_contexts())[std::string(context)] = weight;
+  }
+}
+
+// The record's state; `neighbours` holds what state.neighbours points to.
+absl::Status Decode(const internal::ItemModelRecord& record, ItemState* state,
+                    std::vector<NeighbourList::Entry>* neighbours) {
+  const bool has_learned = record.neighbour_learned_size() != 0;
+  if (record.neighbour_index_size() != record.neighbour_weight_size() ||
+      (has_learned && record.neighbour_learned_size() != record.neighbour_index_size())) {
+    return absl::DataLossError("neighbour arrays of different lengths");
+  }
+  state->item_id = record.item_id();
+  state->first_seen_micros = record.first_seen_micros();
+  state->weight = record.weight();
+  state->events = record.events();
+  state->trend = record.trend();
+  state->impressions = record.impressions();
+  state->clicks = record.clicks();
+  state->sequence_input = absl::MakeConstSpan(record.sequence_input().data(),
+                                              record.sequence_input_size());
+  state->sequence_output = absl::MakeConstSpan(record.sequence_output().data(),
+                                               record.sequence_output_size());
+  state->sequence_bias = record.sequence_bias();
+  state->tenure_weights = absl::MakeConstSpan(record.tenure_weights().data(),
+                                              record.tenure_weights_size());
+  neighbours->clear();
+  neighbours->reserve(record.neighbour_index_size());
+  for (int i = 0; i < record.neighbour_index_size(); ++i) {
+    neighbours->push_back({record.neighbour_index(i), record.neighbour_weight(i),
+                           has_learned ? record.neighbour_learned(i) : 0.0f});
+  }
+  state->neighbours = *neighbours;
+  state->contexts.clear();
+  for (const auto& [context, weight] : record.contexts()) {
+    state->contexts.emplace_back(context, weight);
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+std::vector<uint32_t> CheckpointModel(ItemModel* model, uint32_t group_id,
+                                      uint32_t recommender_id, WriteBatch* batch) {
+  std::vector<uint32_t> taken = model->TakeDirty();
+  if (taken.empty()) return taken;
+  internal::ItemModelRecord record;
+  std::string value;
+  model->ReadItems(taken, [&](uint32_t index, const ItemState& state) {
+    Encode(state, &record);
+    record.SerializeToString(&value);
+    batch->Put(Cf::kModel, ModelItemKey(group_id, recommender_id, index), value);
+  });
+  if (absl::optional<ModelHeader> header = model->Header()) {
+    internal::ModelHeaderRecord record;
+    record.set_trend_origin_micros(header->trend_origin_micros);
+    record.set_latest_event_micros(header->latest_event_micros);
+    for (double w : header->blend) record.add_blend_weights(w);
+    batch->Put(Cf::kModel, ModelHeaderKey(group_id, recommender_id),
+               record.SerializeAsString());
+  }
+  return taken;
+}
+
+absl::Status LoadModel(const Store& store, uint32_t group_id, uint32_t recommender_id,
+                       ItemModel* model) {
+  const std::string prefix = ModelPrefix(group_id, recommender_id);
+  auto cursor = store.NewPrefixCursor(Cf::kModel, prefix);
+  internal::ItemModelRecord record;
+  ItemState state;
+  std::vector<NeighbourList::Entry> neighbours;
+  for (cursor->SeekToFirst(); cursor->Valid(); cursor->Next()) {
+    const absl::optional<uint32_t> index = ParseModelKey(cursor->key());
+    if (!index) return absl::DataLossError("model record with a malformed key");
+    absl::string_view value = cursor->value();
+    if (*index == kModelHeaderIndex) {
+      internal::ModelHeaderRecord header;
+      if (!header.ParseFromArray(value.data(), static_cast<int>(value.size()))) {
+        return absl::DataLossError("model header is corrupt");
+      }
+      model->RestoreHeader({header.trend_origin_micros(), header.latest_event_micros(),
+                            {header.blend_weights().begin(), header.blend_weights().end()}});
+      continue;
+    }
+    if (!record.ParseFromArray(value.data(), static_cast<int>(value.size())) ||
+        !Decode(record, &state, &neighbours).ok()) {
+      return absl::DataLossError(absl::StrCat("model record ", *index, " of group ",
+                                              group_id, " is corrupt"));
+    }
+    model->RestoreItem(*index, state);
+  }
+  return cursor->status();
+}
+
+}  // namespace recloop
