@@ -10,7 +10,7 @@ namespace {
 
 // Step size of plain SGD. Each item is updated only when it is chosen,
 // sampled against, or among the chooser's recent items, so steps are
-// large; 0.2 was the best of 0.05-0.5 in the simulator.
+// large; 0.2 was the best of 0.05-0.5 on ML-100k.
 constexpr float kLearningRate = 0.2f;
 // Initial vector entries are uniform in [-kInitialRange, kInitialRange]
 // (standard deviation 0.1): small, so that early scores are near 0, and
