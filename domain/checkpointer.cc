@@ -14,7 +14,8 @@ namespace recloop {
 
 Checkpointer::Checkpointer(const Options& options, Store* store, const Registry* registry,
                            const EventLog* events, absl::Mutex* ingest_mu,
-                           const std::atomic<bool>* learn_failed, uint64_t checkpointed_seq)
+                           const std::atomic<bool>* learn_failed,
+                           uint64_t checkpointed_seq)
     : options_(options),
       store_(store),
       registry_(registry),
@@ -45,7 +46,8 @@ absl::Status Checkpointer::Checkpoint() {
         "a model update failed; the journal is kept for replay at the next start");
   }
   WriteBatch batch(*store_);
-  std::vector<std::pair<std::shared_ptr<RecommenderResource>, std::vector<uint32_t>>> taken;
+  std::vector<std::pair<std::shared_ptr<RecommenderResource>, std::vector<uint32_t>>>
+      taken;
   uint64_t seq;
   {
     absl::WriterMutexLock lock(ingest_mu_);

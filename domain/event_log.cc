@@ -36,8 +36,7 @@ absl::StatusOr<AppendResult> EventLog::Append(uint32_t group_id,
                                               absl::string_view user_id,
                                               absl::string_view session_id,
                                               absl::Span<const v1::Event> events) {
-  const Owner owner =
-      user_id.empty() ? Owner::Session(session_id) : Owner::User(user_id);
+  const Owner owner = user_id.empty() ? Owner::Session(session_id) : Owner::User(user_id);
   // Identical events are duplicates for the same user *or* the same
   // session, so both get a content key.
   std::vector<Owner> content_owners = {Owner::Session(session_id)};
@@ -47,7 +46,6 @@ absl::StatusOr<AppendResult> EventLog::Append(uint32_t group_id,
   WriteBatch batch(*store_);
   // Dedup keys of this batch: a batch may repeat an event too.
   absl::flat_hash_set<std::string> batch_keys;
-  std::string scratch;
 
   for (const v1::Event& event : events) {
     v1::PutEventResult* outcome = result.response.add_results();
@@ -58,19 +56,11 @@ absl::StatusOr<AppendResult> EventLog::Append(uint32_t group_id,
     for (const Owner& o : content_owners) {
       dedup_keys.push_back(EventContentKey(group_id, o, sent, hash));
     }
-    bool duplicate = false;
-    for (const std::string& key : dedup_keys) {
-      duplicate = batch_keys.contains(key);
-      if (!duplicate) {
-        ASSIGN_OR_RETURN(duplicate, store_->Get(Cf::kDedup, key, &scratch));
-      }
-      if (duplicate) break;
-    }
+    ASSIGN_OR_RETURN(bool duplicate, AnyStored(dedup_keys, batch_keys));
     if (duplicate) {
       outcome->set_duplicate(true);
       continue;
     }
-
     LoggedEvent logged;
     logged.sent_micros = sent;
     logged.seq = last_seq_.fetch_add(1) + 1;
@@ -79,25 +69,7 @@ absl::StatusOr<AppendResult> EventLog::Append(uint32_t group_id,
     stored.set_session_id(std::string(session_id));
     *stored.mutable_event() = event;
     *stored.mutable_received_at() = received_at;
-
-    absl::optional<internal::ServedList> served;
-    if (!event.recommendation_id().empty()) {
-      ASSIGN_OR_RETURN(served, served_->Lookup(event.recommendation_id(), group_id));
-    }
-    if (event.impression_size() > 0) {
-      *stored.mutable_effective_impression() = event.impression();
-    } else if (served) {
-      *stored.mutable_effective_impression() = served->item_ids();
-    }
-    const std::string& explicit_source =
-        event.metric_attribution().event_attribution_source();
-    if (!explicit_source.empty()) {
-      stored.set_attribution_source(explicit_source);
-    } else if (served) {
-      stored.set_attribution_source(served->recommender());
-    } else {
-      stored.set_attribution_source(kSourceNameUndefined);
-    }
+    RETURN_IF_ERROR(DeriveFromCitedList(group_id, &stored));
 
     const std::string key = EventKey(group_id, owner, sent, logged.seq);
     internal::JournalEntry journal;
@@ -105,22 +77,15 @@ absl::StatusOr<AppendResult> EventLog::Append(uint32_t group_id,
     journal.set_event_key(key);
     batch.Put(Cf::kEvents, key, stored.SerializeAsString());
     batch.Put(Cf::kDedup, dedup_keys[0], key);
-    for (size_t k = 1; k < dedup_keys.size(); ++k) batch.Put(Cf::kDedup, dedup_keys[k], "");
+    for (size_t k = 1; k < dedup_keys.size(); ++k)
+      batch.Put(Cf::kDedup, dedup_keys[k], "");
     batch.Put(Cf::kJournal, JournalKey(logged.seq), journal.SerializeAsString());
     for (std::string& k : dedup_keys) batch_keys.insert(std::move(k));
     result.stored.push_back(std::move(logged));
   }
-
   if (!user_id.empty()) {
-    // The first event that carries both ids links the session to the user;
-    // a session belongs to one user, so later links are ignored.
-    const std::string link_key = SessionLinkKey(group_id, session_id);
-    ASSIGN_OR_RETURN(bool linked, store_->Get(Cf::kSessions, link_key, &scratch));
-    if (!linked) {
-      batch.Put(Cf::kSessions, link_key, user_id);
-      batch.Put(Cf::kSessions, UserSessionKey(group_id, user_id, session_id), "");
-      result.linked_session = true;
-    }
+    ASSIGN_OR_RETURN(result.linked_session,
+                     LinkSession(group_id, user_id, session_id, &batch));
   }
   if (batch.Count() > 0) RETURN_IF_ERROR(store_->Write(&batch));
 
@@ -130,8 +95,58 @@ absl::StatusOr<AppendResult> EventLog::Append(uint32_t group_id,
   return result;
 }
 
-absl::StatusOr<std::vector<Owner>> EventLog::HistorySources(
-    uint32_t group_id, absl::string_view id) const {
+absl::StatusOr<bool> EventLog::AnyStored(
+    const std::vector<std::string>& dedup_keys,
+    const absl::flat_hash_set<std::string>& batch_keys) const {
+  std::string scratch;
+  for (const std::string& key : dedup_keys) {
+    if (batch_keys.contains(key)) return true;
+    ASSIGN_OR_RETURN(bool stored, store_->Get(Cf::kDedup, key, &scratch));
+    if (stored) return true;
+  }
+  return false;
+}
+
+absl::Status EventLog::DeriveFromCitedList(uint32_t group_id,
+                                           v1::StoredEvent* stored) const {
+  const v1::Event& event = stored->event();
+  absl::optional<internal::ServedList> served;
+  if (!event.recommendation_id().empty()) {
+    ASSIGN_OR_RETURN(served, served_->Lookup(event.recommendation_id(), group_id));
+  }
+  if (event.impression_size() > 0) {
+    *stored->mutable_effective_impression() = event.impression();
+  } else if (served) {
+    *stored->mutable_effective_impression() = served->item_ids();
+  }
+  const std::string& explicit_source =
+      event.metric_attribution().event_attribution_source();
+  if (!explicit_source.empty()) {
+    stored->set_attribution_source(explicit_source);
+  } else if (served) {
+    stored->set_attribution_source(served->recommender());
+  } else {
+    stored->set_attribution_source(kSourceNameUndefined);
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<bool> EventLog::LinkSession(uint32_t group_id, absl::string_view user_id,
+                                           absl::string_view session_id,
+                                           WriteBatch* batch) const {
+  // The first event that carries both ids links the session to the user; a
+  // session belongs to one user, so later links are ignored.
+  const std::string link_key = SessionLinkKey(group_id, session_id);
+  std::string scratch;
+  ASSIGN_OR_RETURN(bool linked, store_->Get(Cf::kSessions, link_key, &scratch));
+  if (linked) return false;
+  batch->Put(Cf::kSessions, link_key, user_id);
+  batch->Put(Cf::kSessions, UserSessionKey(group_id, user_id, session_id), "");
+  return true;
+}
+
+absl::StatusOr<std::vector<Owner>> EventLog::HistorySources(uint32_t group_id,
+                                                            absl::string_view id) const {
   std::vector<Owner> sources = {Owner::User(id)};
   // The anonymous session of the same name, unless it belongs to someone else.
   ASSIGN_OR_RETURN(auto session_owner, LinkedUser(group_id, id));
@@ -157,7 +172,8 @@ absl::StatusOr<size_t> EventLog::VisitHistory(
     // Keys run newest first, so "the events before `before`" start right
     // after its key.
     if (before) {
-      const std::string bound = EventKey(group_id, source, before->sent_micros, before->seq);
+      const std::string bound =
+          EventKey(group_id, source, before->sent_micros, before->seq);
       cursor->Seek(bound);
       if (cursor->Valid() && cursor->key() == bound) cursor->Next();
     } else {
@@ -204,7 +220,8 @@ absl::StatusOr<std::vector<LoggedEvent>> EventLog::ReadHistory(
                      LoggedEvent& e = history.emplace_back();
                      e.sent_micros = sent_micros;
                      e.seq = seq;
-                     if (!e.event.ParseFromArray(value.data(), static_cast<int>(value.size()))) {
+                     if (!e.event.ParseFromArray(value.data(),
+                                                 static_cast<int>(value.size()))) {
                        return CorruptEvent(seq);
                      }
                      return absl::OkStatus();
@@ -236,7 +253,8 @@ absl::StatusOr<std::vector<PastEvent>> EventLog::RecentEvents(
       const size_t sources,
       VisitHistory(group_id, id, limit, before,
                    [&](int64_t sent_micros, uint64_t seq, absl::string_view value) {
-                     if (!parsed.ParseFromArray(value.data(), static_cast<int>(value.size()))) {
+                     if (!parsed.ParseFromArray(value.data(),
+                                                static_cast<int>(value.size()))) {
                        return CorruptEvent(seq);
                      }
                      recent.push_back({sent_micros, seq, PastEventOf(parsed.event())});

@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/container/flat_hash_set.h"
 #include "absl/functional/function_ref.h"
 #include "absl/status/statusor.h"
 #include "absl/types/optional.h"
@@ -102,6 +103,18 @@ class EventLog {
   void set_last_sequence(uint64_t seq) { last_seq_.store(seq); }
 
  private:
+  // True when one of `dedup_keys` is in `batch_keys` or stored: the event
+  // is a duplicate.
+  absl::StatusOr<bool> AnyStored(const std::vector<std::string>& dedup_keys,
+                                 const absl::flat_hash_set<std::string>& batch_keys) const;
+  // Sets the stored event's effective impression (explicit, else the list
+  // its recommendation id cites) and attribution source (explicit, else
+  // the recommender that served the cited list, else undefined).
+  absl::Status DeriveFromCitedList(uint32_t group_id, v1::StoredEvent* stored) const;
+  // Adds the session -> user link to `batch` unless the session is linked
+  // already; true when it links.
+  absl::StatusOr<bool> LinkSession(uint32_t group_id, absl::string_view user_id,
+                                   absl::string_view session_id, WriteBatch* batch) const;
   absl::StatusOr<std::vector<Owner>> HistorySources(uint32_t group_id,
                                                     absl::string_view id) const;
   // Calls `visit` with up to `limit` stored events (key time, seq, the

@@ -35,8 +35,9 @@ absl::StatusOr<AppendResult> EventIngest::AppendAndLearn(
     return absl::NotFoundError("tracking_id: the dataset group was deleted");
   }
   StripeLocks::Guard guard(&stripes_, lock_keys);
-  ASSIGN_OR_RETURN(std::string identity,
-                   events_->ResolveIdentity(group.id, request.user_id(), request.session_id()));
+  ASSIGN_OR_RETURN(
+      std::string identity,
+      events_->ResolveIdentity(group.id, request.user_id(), request.session_id()));
   ASSIGN_OR_RETURN(AppendResult result, events_->Append(group.id, request.user_id(),
                                                         request.session_id(), events));
   if (result.linked_session) {
@@ -61,8 +62,9 @@ absl::StatusOr<AppendResult> EventIngest::AppendAndLearn(
       // The events are durable and journaled. Keep the journal (no more
       // checkpoints) so that the next start replays them into the model.
       learn_failed_->store(true);
-      LogError(absl::StrCat("model update failed; checkpoints are suspended until restart: ",
-                            learned.ToString()));
+      LogError(
+          absl::StrCat("model update failed; checkpoints are suspended until restart: ",
+                       learned.ToString()));
     }
   }
   return result;

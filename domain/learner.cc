@@ -35,7 +35,8 @@ absl::StatusOr<std::vector<PastEvent>> Learner::WindowBefore(uint32_t group_id,
   const HistoryBound before{logged.sent_micros, logged.seq};
   const bool cached = call_last_seq != kNoCache;
   if (cached) {
-    if (absl::optional<LearningWindows::Hit> hit = windows_->Before(group_id, identity, at)) {
+    if (absl::optional<LearningWindows::Hit> hit =
+            windows_->Before(group_id, identity, at)) {
       windows_->Advance(group_id, identity, hit->token, at, PastEventOf(event));
       return std::move(hit->items);
     }

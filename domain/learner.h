@@ -42,7 +42,8 @@ class Learner {
                                  RecommenderResource* recommender) const;
   // The item events among `id`'s last `limit` events, newest first: from
   // the cache when it can tell, otherwise from the store.
-  absl::StatusOr<std::vector<PastEvent>> RecentEvents(uint32_t group_id, absl::string_view id,
+  absl::StatusOr<std::vector<PastEvent>> RecentEvents(uint32_t group_id,
+                                                      absl::string_view id,
                                                       size_t limit) const;
 
  private:
@@ -53,7 +54,8 @@ class Learner {
                                                       const LoggedEvent& logged,
                                                       uint64_t call_last_seq);
   // The event as the engine learns it.
-  static LearnedEvent LearnedEventOf(const DatasetGroupState& group, const LoggedEvent& logged);
+  static LearnedEvent LearnedEventOf(const DatasetGroupState& group,
+                                     const LoggedEvent& logged);
 
   const EventLog* const events_;
   LearningWindows* const windows_;

@@ -47,13 +47,13 @@ absl::Status Decode(const internal::ItemModelRecord& record, ItemState* state,
   state->trend = record.trend();
   state->impressions = record.impressions();
   state->clicks = record.clicks();
-  state->sequence_input = absl::MakeConstSpan(record.sequence_input().data(),
-                                              record.sequence_input_size());
-  state->sequence_output = absl::MakeConstSpan(record.sequence_output().data(),
-                                               record.sequence_output_size());
+  state->sequence_input =
+      absl::MakeConstSpan(record.sequence_input().data(), record.sequence_input_size());
+  state->sequence_output =
+      absl::MakeConstSpan(record.sequence_output().data(), record.sequence_output_size());
   state->sequence_bias = record.sequence_bias();
-  state->tenure_weights = absl::MakeConstSpan(record.tenure_weights().data(),
-                                              record.tenure_weights_size());
+  state->tenure_weights =
+      absl::MakeConstSpan(record.tenure_weights().data(), record.tenure_weights_size());
   neighbours->clear();
   neighbours->reserve(record.neighbour_index_size());
   for (int i = 0; i < record.neighbour_index_size(); ++i) {
@@ -108,14 +108,16 @@ absl::Status LoadModel(const Store& store, uint32_t group_id, uint32_t recommend
       if (!header.ParseFromArray(value.data(), static_cast<int>(value.size()))) {
         return absl::DataLossError("model header is corrupt");
       }
-      model->RestoreHeader({header.trend_origin_micros(), header.latest_event_micros(),
-                            {header.blend_weights().begin(), header.blend_weights().end()}});
+      model->RestoreHeader(
+          {header.trend_origin_micros(),
+           header.latest_event_micros(),
+           {header.blend_weights().begin(), header.blend_weights().end()}});
       continue;
     }
     if (!record.ParseFromArray(value.data(), static_cast<int>(value.size())) ||
         !Decode(record, &state, &neighbours).ok()) {
-      return absl::DataLossError(absl::StrCat("model record ", *index, " of group ",
-                                              group_id, " is corrupt"));
+      return absl::DataLossError(
+          absl::StrCat("model record ", *index, " of group ", group_id, " is corrupt"));
     }
     model->RestoreItem(*index, state);
   }

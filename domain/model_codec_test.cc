@@ -86,7 +86,8 @@ TEST_F(ModelCodecTest, ARestoredModelServesExactlyTheSame) {
     all.push_back("t" + std::to_string(k));
     all.push_back("g" + std::to_string(k));
   }
-  const auto same = [](const std::vector<ScoredItem>& a, const std::vector<ScoredItem>& b) {
+  const auto same = [](const std::vector<ScoredItem>& a,
+                       const std::vector<ScoredItem>& b) {
     if (a.size() != b.size()) return false;
     for (size_t i = 0; i < a.size(); ++i) {
       if (a[i].item_id != b[i].item_id || a[i].score != b[i].score) return false;
@@ -95,8 +96,10 @@ TEST_F(ModelCodecTest, ARestoredModelServesExactlyTheSame) {
   };
   EXPECT_TRUE(same(restored.Personalized(Query(history, 20)),
                    model.Personalized(Query(history, 20))));
-  EXPECT_TRUE(same(restored.Rank(Query(history, 20), all), model.Rank(Query(history, 20), all)));
-  EXPECT_TRUE(same(restored.Related("f0", Query({}, 20)), model.Related("f0", Query({}, 20))));
+  EXPECT_TRUE(
+      same(restored.Rank(Query(history, 20), all), model.Rank(Query(history, 20), all)));
+  EXPECT_TRUE(
+      same(restored.Related("f0", Query({}, 20)), model.Related("f0", Query({}, 20))));
   EXPECT_TRUE(same(restored.Trending(Query({}, 5)), model.Trending(Query({}, 5))));
   ServeQuery tv = Query({}, 5);
   const std::vector<std::string> contexts = {"DEVICE=tv"};

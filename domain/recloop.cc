@@ -25,7 +25,8 @@ Recloop::~Recloop() {
   // the store exactly as it found it.
   if (recovered_ && options_.checkpoint_on_close) {
     absl::Status status = checkpointer_->Checkpoint();
-    if (!status.ok()) LogError(absl::StrCat("final checkpoint failed: ", status.ToString()));
+    if (!status.ok())
+      LogError(absl::StrCat("final checkpoint failed: ", status.ToString()));
   }
 }
 
@@ -38,7 +39,8 @@ absl::Status Recloop::Recover() {
   served_ = std::make_unique<ServedLists>(store_.get(), options_.clock,
                                           options_.recommendation_retention);
   events_ = std::make_unique<EventLog>(store_.get(), options_.clock, served_.get());
-  windows_ = std::make_unique<LearningWindows>(options_.learning_window_cache, kLearningWindow);
+  windows_ =
+      std::make_unique<LearningWindows>(options_.learning_window_cache, kLearningWindow);
   learner_ = std::make_unique<Learner>(events_.get(), windows_.get());
   recovery_.created_store = store_->created();
   recovery_.dataset_groups = static_cast<int>(registry_->AllGroups().size());
@@ -52,12 +54,12 @@ absl::Status Recloop::Recover() {
   Checkpointer::Options checkpoints;
   checkpoints.interval = options_.checkpoint_interval;
   checkpoints.after_events = options_.checkpoint_after_events;
-  checkpointer_ = std::make_unique<Checkpointer>(checkpoints, store_.get(), registry_.get(),
-                                                 events_.get(), &ingest_mu_, &learn_failed_,
-                                                 replay.checkpoint_sequence);
+  checkpointer_ = std::make_unique<Checkpointer>(
+      checkpoints, store_.get(), registry_.get(), events_.get(), &ingest_mu_,
+      &learn_failed_, replay.checkpoint_sequence);
   ingest_ = std::make_unique<EventIngest>(registry_.get(), events_.get(), windows_.get(),
-                                          learner_.get(), checkpointer_.get(), &ingest_mu_,
-                                          &learn_failed_);
+                                          learner_.get(), checkpointer_.get(),
+                                          &ingest_mu_, &learn_failed_);
   recovered_ = true;
   return absl::OkStatus();
 }
@@ -180,9 +182,8 @@ absl::StatusOr<std::shared_ptr<RecommenderResource>> Recloop::FindRecommender(
   std::shared_ptr<RecommenderResource> recommender =
       group.FindRecommender(name.empty() ? kDefaultRecommender : name);
   if (recommender == nullptr) {
-    return absl::NotFoundError(absl::StrCat("recommender: ", name,
-                                            " not found in dataset group ",
-                                            group.description.name()));
+    return absl::NotFoundError(absl::StrCat(
+        "recommender: ", name, " not found in dataset group ", group.description.name()));
   }
   return recommender;
 }

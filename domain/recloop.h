@@ -134,8 +134,9 @@ class Recloop {
   absl::StatusOr<std::vector<PastEvent>> HistoryOf(const DatasetGroupState& group,
                                                    absl::string_view user_id,
                                                    size_t limit) const;
-  absl::Status RecordServed(const DatasetGroupState& group, const std::string& recommender,
-                            absl::string_view user_id, const std::vector<ScoredItem>& items,
+  absl::Status RecordServed(const DatasetGroupState& group,
+                            const std::string& recommender, absl::string_view user_id,
+                            const std::vector<ScoredItem>& items,
                             std::string* recommendation_id);
 
   const RecloopOptions options_;

@@ -39,7 +39,9 @@ class RecommenderResource {
  private:
   RecommenderResource(const v1::Recommender& description, uint32_t id, Recipe recipe,
                       const ModelOptions& options)
-      : description_(description), id_(id), engine_(description.name(), recipe, options) {}
+      : description_(description),
+        id_(id),
+        engine_(description.name(), recipe, options) {}
 
   const v1::Recommender description_;
   const uint32_t id_;

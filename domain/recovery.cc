@@ -14,7 +14,8 @@ absl::StatusOr<JournalReplay> ReplayJournal(const Store& store, const Registry& 
                                             const EventLog& events, Learner* learner) {
   JournalReplay replay;
   std::string raw;
-  ASSIGN_OR_RETURN(bool has_checkpoint, store.Get(Cf::kMeta, meta_key::Checkpoint(), &raw));
+  ASSIGN_OR_RETURN(bool has_checkpoint,
+                   store.Get(Cf::kMeta, meta_key::Checkpoint(), &raw));
   if (has_checkpoint) {
     internal::CheckpointRecord checkpoint;
     if (!checkpoint.ParseFromString(raw)) {

@@ -95,6 +95,12 @@ class Registry {
  private:
   Registry(Store* store, const Clock* clock) : store_(store), clock_(clock) {}
 
+  // Load's parts, in this order: a tracker or recommender belongs to a
+  // loaded group.
+  absl::Status LoadGroups() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  absl::Status LoadTrackers() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  absl::Status LoadRecommenders() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+
   // The group's record as stored (id, description, next recommender id).
   std::string GroupRecord(const DatasetGroupState& group) const;
   // Finds the group and recommender a Describe/Delete request names.

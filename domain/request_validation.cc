@@ -12,8 +12,11 @@ absl::optional<size_t> Utf8Length(absl::string_view s) {
   size_t count = 0;
   for (size_t i = 0; i < s.size();) {
     const unsigned char c = static_cast<unsigned char>(s[i]);
-    size_t len = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xe ? 3
-                                                 : (c >> 3) == 0x1e ? 4 : 0;
+    size_t len = c < 0x80           ? 1
+                 : (c >> 5) == 0x6  ? 2
+                 : (c >> 4) == 0xe  ? 3
+                 : (c >> 3) == 0x1e ? 4
+                                    : 0;
     if (len == 0 || i + len > s.size()) return absl::nullopt;
     for (size_t k = 1; k < len; ++k) {
       if ((static_cast<unsigned char>(s[i + k]) & 0xc0) != 0x80) return absl::nullopt;
@@ -31,8 +34,8 @@ absl::Status Invalid(absl::string_view field, absl::string_view problem) {
 }
 
 // `value` must be UTF-8 of min..max characters (code points, not bytes).
-absl::Status CheckLength(absl::string_view field, const std::string& value,
-                         size_t min, size_t max) {
+absl::Status CheckLength(absl::string_view field, const std::string& value, size_t min,
+                         size_t max) {
   absl::optional<size_t> length = Utf8Length(value);
   if (!length) return Invalid(field, "not valid UTF-8");
   if (*length < min) {
@@ -56,8 +59,8 @@ absl::Status CheckContext(const google::protobuf::Map<std::string, std::string>&
   }
   for (const auto& [key, value] : ctx) {
     std::string field = absl::StrCat("context[", key, "]");
-    RETURN_IF_ERROR(CheckLength(absl::StrCat("context key ", key), key, 1,
-                                kMaxContextKeyLength));
+    RETURN_IF_ERROR(
+        CheckLength(absl::StrCat("context key ", key), key, 1, kMaxContextKeyLength));
     if (!value.empty()) {
       RETURN_IF_ERROR(CheckLength(field, value, 1, kMaxContextValueLength));
     }
@@ -81,18 +84,17 @@ absl::Status ValidateEvent(const v1::Event& event, int index) {
     return Invalid(p + "event_value", "must be a finite number");
   }
   if (!event.properties().empty()) {
-    RETURN_IF_ERROR(CheckLength(p + "properties", event.properties(), 1,
-                                kMaxPropertiesLength));
+    RETURN_IF_ERROR(
+        CheckLength(p + "properties", event.properties(), 1, kMaxPropertiesLength));
   }
   if (!event.has_sent_at()) return Invalid(p + "sent_at", "required");
   const auto& ts = event.sent_at();
   // google.protobuf.Timestamp's valid range: 0001-01-01 to 9999-12-31.
-  if (ts.seconds() < -62135596800 || ts.seconds() > 253402300799 ||
-      ts.nanos() < 0 || ts.nanos() > 999999999) {
+  if (ts.seconds() < -62135596800 || ts.seconds() > 253402300799 || ts.nanos() < 0 ||
+      ts.nanos() > 999999999) {
     return Invalid(p + "sent_at", "not a valid timestamp");
   }
-  RETURN_IF_ERROR(CheckOptionalLength(p + "recommendation_id",
-                                      event.recommendation_id(),
+  RETURN_IF_ERROR(CheckOptionalLength(p + "recommendation_id", event.recommendation_id(),
                                       kMaxRecommendationIdLength));
   if (event.impression_size() > kMaxImpressions) {
     return Invalid(p + "impression",
@@ -102,9 +104,9 @@ absl::Status ValidateEvent(const v1::Event& event, int index) {
     RETURN_IF_ERROR(CheckLength(absl::StrCat(p, "impression[", i, "]"),
                                 event.impression(i), 1, kMaxIdLength));
   }
-  RETURN_IF_ERROR(ValidateAttributionSource(
-      p + "metric_attribution.event_attribution_source",
-      event.metric_attribution().event_attribution_source()));
+  RETURN_IF_ERROR(
+      ValidateAttributionSource(p + "metric_attribution.event_attribution_source",
+                                event.metric_attribution().event_attribution_source()));
   if (event.ByteSizeLong() > static_cast<size_t>(kMaxEventBytes)) {
     return Invalid(absl::StrCat("event_list[", index, "]"),
                    absl::StrCat("larger than ", kMaxEventBytes, " bytes"));
@@ -117,8 +119,8 @@ absl::Status ValidateEvent(const v1::Event& event, int index) {
 absl::Status ValidateAttributionSource(absl::string_view field,
                                        absl::string_view source) {
   if (source.size() > static_cast<size_t>(kMaxAttributionSourceLength)) {
-    return Invalid(field, absl::StrCat("longer than ", kMaxAttributionSourceLength,
-                                       " characters"));
+    return Invalid(
+        field, absl::StrCat("longer than ", kMaxAttributionSourceLength, " characters"));
   }
   if (!IsPrintableAscii(source)) return Invalid(field, "must be printable ASCII");
   return absl::OkStatus();
@@ -153,7 +155,8 @@ absl::Status ValidateGetUserHistoryRequest(const v1::GetUserHistoryRequest& requ
 absl::Status ValidateGetRecommendationsRequest(
     const v1::GetRecommendationsRequest& request) {
   RETURN_IF_ERROR(CheckLength("dataset_group", request.dataset_group(), 1, kMaxIdLength));
-  RETURN_IF_ERROR(CheckOptionalLength("recommender", request.recommender(), kMaxIdLength));
+  RETURN_IF_ERROR(
+      CheckOptionalLength("recommender", request.recommender(), kMaxIdLength));
   RETURN_IF_ERROR(CheckOptionalLength("user_id", request.user_id(), kMaxIdLength));
   RETURN_IF_ERROR(CheckOptionalLength("item_id", request.item_id(), kMaxIdLength));
   if (request.num_results() < 0 || request.num_results() > kMaxNumResults) {
@@ -165,7 +168,8 @@ absl::Status ValidateGetRecommendationsRequest(
 absl::Status ValidateGetPersonalizedRankingRequest(
     const v1::GetPersonalizedRankingRequest& request) {
   RETURN_IF_ERROR(CheckLength("dataset_group", request.dataset_group(), 1, kMaxIdLength));
-  RETURN_IF_ERROR(CheckOptionalLength("recommender", request.recommender(), kMaxIdLength));
+  RETURN_IF_ERROR(
+      CheckOptionalLength("recommender", request.recommender(), kMaxIdLength));
   RETURN_IF_ERROR(CheckOptionalLength("user_id", request.user_id(), kMaxIdLength));
   if (request.input_list_size() > kMaxInputList) {
     return Invalid("input_list", absl::StrCat("more than ", kMaxInputList, " items"));
@@ -194,7 +198,8 @@ absl::Status MergeProperties(const EventProperties& properties, const std::strin
   }
   if (properties.event_value) {
     const float value = static_cast<float>(*properties.event_value);
-    if (!std::isfinite(value)) return Invalid(path + ".eventValue", "must be a finite float");
+    if (!std::isfinite(value))
+      return Invalid(path + ".eventValue", "must be a finite float");
     if (!event->has_event_value()) {
       event->set_event_value(value);
     } else if (event->event_value() != value) {
@@ -207,7 +212,8 @@ absl::Status MergeProperties(const EventProperties& properties, const std::strin
     v1::MetricAttribution* attribution = event->mutable_metric_attribution();
     if (attribution->event_attribution_source().empty()) {
       attribution->set_event_attribution_source(*properties.attribution_source);
-    } else if (attribution->event_attribution_source() != *properties.attribution_source) {
+    } else if (attribution->event_attribution_source() !=
+               *properties.attribution_source) {
       return Invalid(field, "differs from metric_attribution.event_attribution_source");
     }
   }

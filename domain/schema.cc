@@ -1,12 +1,13 @@
 #include "domain/schema.h"
 
-#include <cctype>
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "common/status_macros.h"
 #include "google/protobuf/struct.pb.h"
 #include "google/protobuf/util/json_util.h"
 
@@ -31,8 +32,7 @@ constexpr char kDefaultSchema[] =
 // Keys that PutEvents carries in dedicated fields and never in properties.
 const absl::flat_hash_set<std::string>& ReservedPropertyKeys() {
   static const auto* keys = new absl::flat_hash_set<std::string>{
-      "userId", "sessionId", "eventType", "timestamp", "recommendationId",
-      "impression"};
+      "userId", "sessionId", "eventType", "timestamp", "recommendationId", "impression"};
   return *keys;
 }
 
@@ -42,12 +42,18 @@ absl::Status SchemaError(absl::string_view what) {
 
 const char* TypeName(FieldType t) {
   switch (t) {
-    case FieldType::kString: return "string";
-    case FieldType::kInt: return "int";
-    case FieldType::kLong: return "long";
-    case FieldType::kFloat: return "float";
-    case FieldType::kDouble: return "double";
-    case FieldType::kBoolean: return "boolean";
+    case FieldType::kString:
+      return "string";
+    case FieldType::kInt:
+      return "int";
+    case FieldType::kLong:
+      return "long";
+    case FieldType::kFloat:
+      return "float";
+    case FieldType::kDouble:
+      return "double";
+    case FieldType::kBoolean:
+      return "boolean";
   }
   return "?";
 }
@@ -89,8 +95,8 @@ absl::Status ParseFieldType(const Value& type, const std::string& field,
     bool has_null = false;
     for (const Value& member : type.list_value().values()) {
       if (!member.has_string_value()) {
-        return SchemaError(absl::StrCat("field ", field,
-                                        ": union members must be type names"));
+        return SchemaError(
+            absl::StrCat("field ", field, ": union members must be type names"));
       }
       if (member.string_value() == "null") {
         has_null = true;
@@ -99,8 +105,7 @@ absl::Status ParseFieldType(const Value& type, const std::string& field,
       auto t = ParsePrimitive(member.string_value());
       if (!t || primitive) {
         return SchemaError(absl::StrCat(
-            "field ", field,
-            ": a union must be one primitive type and \"null\""));
+            "field ", field, ": a union must be one primitive type and \"null\""));
       }
       primitive = t;
     }
@@ -138,13 +143,20 @@ const std::vector<ReservedField>& ReservedFields() {
 
 std::string JsonKind(const Value& v) {
   switch (v.kind_case()) {
-    case Value::kNullValue: return "null";
-    case Value::kNumberValue: return "a number";
-    case Value::kStringValue: return "a string";
-    case Value::kBoolValue: return "a boolean";
-    case Value::kStructValue: return "an object";
-    case Value::kListValue: return "an array";
-    default: return "nothing";
+    case Value::kNullValue:
+      return "null";
+    case Value::kNumberValue:
+      return "a number";
+    case Value::kStringValue:
+      return "a string";
+    case Value::kBoolValue:
+      return "a boolean";
+    case Value::kStructValue:
+      return "an object";
+    case Value::kListValue:
+      return "an array";
+    default:
+      return "nothing";
   }
 }
 
@@ -166,8 +178,73 @@ std::string CamelCaseFieldName(absl::string_view avro_name) {
   return out;
 }
 
-absl::StatusOr<InteractionsSchema> InteractionsSchema::Parse(
-    absl::string_view json) {
+namespace {
+
+// One entry of "fields": name, type, categorical.
+absl::StatusOr<SchemaField> ParseField(const Value& f) {
+  if (!f.has_struct_value()) return SchemaError("every field must be an object");
+  const auto& attrs = f.struct_value().fields();
+  auto name_it = attrs.find("name");
+  if (name_it == attrs.end() || !name_it->second.has_string_value()) {
+    return SchemaError("every field needs a \"name\"");
+  }
+  SchemaField field;
+  field.name = name_it->second.string_value();
+  if (!IsAvroName(field.name)) {
+    return SchemaError(absl::StrCat("invalid field name \"", field.name, "\""));
+  }
+  auto ftype = attrs.find("type");
+  if (ftype == attrs.end()) {
+    return SchemaError(absl::StrCat("field ", field.name, ": missing type"));
+  }
+  RETURN_IF_ERROR(ParseFieldType(ftype->second, field.name, &field));
+  auto cat = attrs.find("categorical");
+  if (cat != attrs.end()) {
+    if (!cat->second.has_bool_value()) {
+      return SchemaError(
+          absl::StrCat("field ", field.name, ": categorical must be a boolean"));
+    }
+    field.categorical = cat->second.bool_value();
+    if (field.categorical && field.type != FieldType::kString) {
+      return SchemaError(
+          absl::StrCat("field ", field.name, ": categorical fields must be strings"));
+    }
+  }
+  field.json_key = CamelCaseFieldName(field.name);
+  return field;
+}
+
+// The reserved fields are there when required, with their types.
+absl::Status CheckReservedFields(const std::vector<SchemaField>& fields) {
+  for (const ReservedField& reserved : ReservedFields()) {
+    const SchemaField* found = nullptr;
+    for (const SchemaField& f : fields) {
+      if (f.name == reserved.name) found = &f;
+    }
+    if (found == nullptr) {
+      if (reserved.required) {
+        return SchemaError(absl::StrCat("missing required field ", reserved.name));
+      }
+      continue;
+    }
+    bool type_ok = false;
+    for (FieldType t : reserved.types) type_ok |= (found->type == t);
+    if (!type_ok || (found->nullable && !reserved.may_be_null)) {
+      std::string expected = TypeName(reserved.types[0]);
+      for (size_t i = 1; i < reserved.types.size(); ++i) {
+        absl::StrAppend(&expected, " or ", TypeName(reserved.types[i]));
+      }
+      return SchemaError(absl::StrCat("field ", reserved.name, " must be of type ",
+                                      expected,
+                                      reserved.may_be_null ? "" : " (not null)"));
+    }
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::StatusOr<InteractionsSchema> InteractionsSchema::Parse(absl::string_view json) {
   InteractionsSchema schema;
   schema.json_ = json.empty() ? std::string(kDefaultSchema) : std::string(json);
 
@@ -189,39 +266,10 @@ absl::StatusOr<InteractionsSchema> InteractionsSchema::Parse(
 
   absl::flat_hash_set<std::string> names, keys;
   for (const Value& f : fields_it->second.list_value().values()) {
-    if (!f.has_struct_value()) return SchemaError("every field must be an object");
-    const auto& attrs = f.struct_value().fields();
-    auto name_it = attrs.find("name");
-    if (name_it == attrs.end() || !name_it->second.has_string_value()) {
-      return SchemaError("every field needs a \"name\"");
-    }
-    SchemaField field;
-    field.name = name_it->second.string_value();
-    if (!IsAvroName(field.name)) {
-      return SchemaError(absl::StrCat("invalid field name \"", field.name, "\""));
-    }
+    ASSIGN_OR_RETURN(SchemaField field, ParseField(f));
     if (!names.insert(field.name).second) {
       return SchemaError(absl::StrCat("duplicate field ", field.name));
     }
-    auto ftype = attrs.find("type");
-    if (ftype == attrs.end()) {
-      return SchemaError(absl::StrCat("field ", field.name, ": missing type"));
-    }
-    absl::Status st = ParseFieldType(ftype->second, field.name, &field);
-    if (!st.ok()) return st;
-    auto cat = attrs.find("categorical");
-    if (cat != attrs.end()) {
-      if (!cat->second.has_bool_value()) {
-        return SchemaError(
-            absl::StrCat("field ", field.name, ": categorical must be a boolean"));
-      }
-      field.categorical = cat->second.bool_value();
-      if (field.categorical && field.type != FieldType::kString) {
-        return SchemaError(absl::StrCat(
-            "field ", field.name, ": categorical fields must be strings"));
-      }
-    }
-    field.json_key = CamelCaseFieldName(field.name);
     if (field.json_key.empty() || !keys.insert(field.json_key).second) {
       return SchemaError(absl::StrCat("field ", field.name, ": its property key \"",
                                       field.json_key, "\" is not unique"));
@@ -229,30 +277,7 @@ absl::StatusOr<InteractionsSchema> InteractionsSchema::Parse(
     schema.has_categorical_ |= field.categorical;
     schema.fields_.push_back(std::move(field));
   }
-
-  for (const ReservedField& reserved : ReservedFields()) {
-    const SchemaField* found = nullptr;
-    for (const SchemaField& f : schema.fields_) {
-      if (f.name == reserved.name) found = &f;
-    }
-    if (found == nullptr) {
-      if (reserved.required) {
-        return SchemaError(absl::StrCat("missing required field ", reserved.name));
-      }
-      continue;
-    }
-    bool type_ok = false;
-    for (FieldType t : reserved.types) type_ok |= (found->type == t);
-    if (!type_ok || (found->nullable && !reserved.may_be_null)) {
-      std::string expected = TypeName(reserved.types[0]);
-      for (size_t i = 1; i < reserved.types.size(); ++i) {
-        absl::StrAppend(&expected, " or ", TypeName(reserved.types[i]));
-      }
-      return SchemaError(absl::StrCat("field ", reserved.name, " must be of type ",
-                                      expected,
-                                      reserved.may_be_null ? "" : " (not null)"));
-    }
-  }
+  RETURN_IF_ERROR(CheckReservedFields(schema.fields_));
   return schema;
 }
 
@@ -296,8 +321,8 @@ absl::StatusOr<EventProperties> InteractionsSchema::ValidateProperties(
   EventProperties out;
   if (properties.empty()) return out;
   Struct obj;
-  auto parsed = google::protobuf::util::JsonStringToMessage(
-      std::string(properties), &obj);
+  auto parsed =
+      google::protobuf::util::JsonStringToMessage(std::string(properties), &obj);
   if (!parsed.ok()) {
     return absl::InvalidArgumentError(
         absl::StrCat(field_path, ": not a JSON object: ", parsed.message().as_string()));
@@ -324,9 +349,9 @@ absl::StatusOr<EventProperties> InteractionsSchema::ValidateProperties(
       continue;
     }
     auto mismatch = [&](absl::string_view expected) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          path, ": expected ", expected, " (", field->name, " is ",
-          TypeName(field->type), "), got ", JsonKind(value)));
+      return absl::InvalidArgumentError(
+          absl::StrCat(path, ": expected ", expected, " (", field->name, " is ",
+                       TypeName(field->type), "), got ", JsonKind(value)));
     };
     switch (field->type) {
       case FieldType::kString:
@@ -343,8 +368,7 @@ absl::StatusOr<EventProperties> InteractionsSchema::ValidateProperties(
       case FieldType::kLong: {
         if (!value.has_number_value()) return mismatch("an integer");
         double v = value.number_value();
-        double limit = field->type == FieldType::kInt ? 2147483648.0
-                                                      : 9007199254740992.0;
+        double limit = field->type == FieldType::kInt ? 2147483648.0 : 9007199254740992.0;
         if (std::floor(v) != v || v < -limit || v >= limit) {
           return mismatch(field->type == FieldType::kInt ? "a 32-bit integer"
                                                          : "an integer");

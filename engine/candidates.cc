@@ -66,7 +66,8 @@ void CandidateSignals::Fill(const UserWindow& window,
   // The sequence and regression scores are logits of any sign: they are
   // shifted by the list's minimum before the common scaling by the maximum.
   SequenceEmbedding::Context context;
-  const bool has_context = c_.sequence.MakeContext(window.sources, window.items, &context);
+  const bool has_context =
+      c_.sequence.MakeContext(window.sources, window.items, &context);
   const std::vector<double> regression = RegressionScores(window, *candidates);
   double min_sequence = HUGE_VAL;
   double min_regression = HUGE_VAL;

@@ -1,7 +1,7 @@
 #include "engine/candidates.h"
 
-#include <string>
 #include <set>
+#include <string>
 #include <vector>
 
 #include "gmock/gmock.h"
@@ -14,8 +14,7 @@ namespace {
 // 2; 5 is the most popular and trending item but no neighbour.
 class CandidatesTest : public ::testing::Test {
  protected:
-  CandidatesTest()
-      : co_(200), popularity_(10), trending_(10, 24), tenure_(10) {}
+  CandidatesTest() : co_(200), popularity_(10), trending_(10, 24), tenure_(10) {}
   void SetUp() override {
     const size_t n = 6;
     for (size_t i = 0; i < n; ++i) catalog_.Add("i" + std::to_string(i), 0);
@@ -37,7 +36,8 @@ class CandidatesTest : public ::testing::Test {
     tenure_.Add(i, 0, weight);
   }
   CandidateSignals Signals() {
-    return CandidateSignals({options_, catalog_, co_, popularity_, trending_, tenure_, sequence_});
+    return CandidateSignals(
+        {options_, catalog_, co_, popularity_, trending_, tenure_, sequence_});
   }
   UserWindow WindowOf(std::vector<std::string> newest_first) {
     std::vector<HistoryItem> history;
@@ -68,7 +68,8 @@ TEST_F(CandidatesTest, GatherTakesNeighboursThenPoolsAndNormalizes) {
   const std::vector<uint32_t> got = Indexes(candidates);
   ASSERT_FALSE(got.empty());
   EXPECT_EQ(got[0], 2u) << "the only neighbour of the user's item comes first";
-  EXPECT_THAT(got, ::testing::Contains(5u)) << "the most popular joins as a pool candidate";
+  EXPECT_THAT(got, ::testing::Contains(5u))
+      << "the most popular joins as a pool candidate";
   EXPECT_THAT(got, ::testing::Not(::testing::Contains(0u)));
   EXPECT_THAT(got, ::testing::Not(::testing::Contains(3u)));
   EXPECT_EQ(std::set<uint32_t>(got.begin(), got.end()).size(), got.size());

@@ -20,7 +20,8 @@ double CoOccurrence::SourceScale(double history_weight, double item_weight) {
   return item_weight > 0 ? history_weight / std::sqrt(item_weight) : 0;
 }
 
-ScoreList CoOccurrence::Score(const ScoreList& sources, const ItemCatalog& catalog) const {
+ScoreList CoOccurrence::Score(const ScoreList& sources,
+                              const ItemCatalog& catalog) const {
   size_t candidates = 0;
   for (const auto& [a, h] : sources) candidates += lists_[a].size();
   // Scores add up in a dense per-thread array indexed by item (a hash map

@@ -34,7 +34,8 @@ void ItemCatalog::SetWeight(uint32_t i, double weight) {
 }
 
 void ItemCatalog::SetDemotion(uint32_t i) {
-  log_demotions_[i] = std::log(ImpressionDemotion(items_[i].impressions, items_[i].clicks));
+  log_demotions_[i] =
+      std::log(ImpressionDemotion(items_[i].impressions, items_[i].clicks));
 }
 
 void ItemCatalog::AddInteraction(uint32_t i, double weight) {

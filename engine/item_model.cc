@@ -35,7 +35,8 @@ ItemModel::ItemModel(const ModelOptions& options)
     : options_(options),
       co_occurrence_(static_cast<size_t>(options.max_neighbours)),
       popularity_(static_cast<size_t>(options.popular_pool)),
-      trending_(static_cast<size_t>(options.popular_pool), options.trending_half_life_hours),
+      trending_(static_cast<size_t>(options.popular_pool),
+                options.trending_half_life_hours),
       contexts_(static_cast<size_t>(options.popular_pool)),
       tenure_(static_cast<size_t>(options.popular_pool)) {}
 
@@ -67,7 +68,8 @@ void ItemModel::Observe(const Interaction& interaction,
   LearnRegression(target, window, micros);
 }
 
-std::vector<uint32_t> ItemModel::IndexShown(const Interaction& interaction, int64_t micros) {
+std::vector<uint32_t> ItemModel::IndexShown(const Interaction& interaction,
+                                            int64_t micros) {
   // Shown items get their indexes before anything learns, so that items
   // shown for the first time count among those not chosen.
   std::vector<uint32_t> shown;
@@ -108,9 +110,9 @@ void ItemModel::LearnBlend(uint32_t target, absl::Span<const HistoryItem> histor
   const absl::flat_hash_set<uint32_t> interacted =
       UserWindow::Interacted(history, catalog_, options_);
   if (interacted.contains(target)) return;
-  const std::vector<Candidate> candidates = from_impression
-                                                ? Signals().Shown(window, shown, interacted)
-                                                : Signals().Gather(window, interacted);
+  const std::vector<Candidate> candidates =
+      from_impression ? Signals().Shown(window, shown, interacted)
+                      : Signals().Gather(window, interacted);
   std::vector<BlendFeatures> features;
   std::vector<double> log_demotions;
   features.reserve(candidates.size());
@@ -144,7 +146,8 @@ void ItemModel::AddPairs(uint32_t target, double weight, const UserWindow& windo
   for (size_t k = 0; k < window.items.size(); ++k) {
     const uint32_t other = window.items[k].first;
     if (other == target) continue;
-    const float w = static_cast<float>(std::sqrt(weight * window.event_weights[k]) * decay);
+    const float w =
+        static_cast<float>(std::sqrt(weight * window.event_weights[k]) * decay);
     co_occurrence_.Add(target, other, w);
     co_occurrence_.Add(other, target, w);
     dirty_.insert(target);
@@ -173,7 +176,8 @@ void ItemModel::LearnSequence(uint32_t target, const UserWindow& window, int64_t
   for (const auto& [i, w] : window.sources) dirty_.insert(i);
 }
 
-void ItemModel::LearnRegression(uint32_t target, const UserWindow& window, int64_t micros) {
+void ItemModel::LearnRegression(uint32_t target, const UserWindow& window,
+                                int64_t micros) {
   std::vector<NeighbourList*> rows;
   std::vector<const NeighbourList*> draw_from;
   std::vector<double> row_weights;
@@ -198,8 +202,8 @@ void ItemModel::LearnRegression(uint32_t target, const UserWindow& window, int64
 // --- Serving ------------------------------------------------------------------
 
 CandidateSignals ItemModel::Signals() const {
-  return CandidateSignals({options_, catalog_, co_occurrence_, popularity_, trending_, tenure_,
-                           sequence_});
+  return CandidateSignals(
+      {options_, catalog_, co_occurrence_, popularity_, trending_, tenure_, sequence_});
 }
 
 ListFiller ItemModel::Filler() const {
@@ -225,9 +229,10 @@ std::vector<ScoredItem> ItemModel::Personalized(const ServeQuery& query) const {
   ScoreList scores;
   scores.reserve(candidates.size());
   for (const Candidate& c : candidates) {
-    scores.emplace_back(c.index, blend_.Score(c.features, c.log_demotion) *
-                                     contexts_.Boost(c.index, catalog_.item(c.index).weight,
-                                                     query.contexts));
+    scores.emplace_back(
+        c.index,
+        blend_.Score(c.features, c.log_demotion) *
+            contexts_.Boost(c.index, catalog_.item(c.index).weight, query.contexts));
   }
   std::vector<ScoredItem> out;
   const ListFiller filler = Filler();
@@ -244,7 +249,8 @@ std::vector<ScoredItem> ItemModel::Popular(const ServeQuery& query) const {
   return PopularList(query, /*for_user=*/false);
 }
 
-std::vector<ScoredItem> ItemModel::PopularList(const ServeQuery& query, bool for_user) const {
+std::vector<ScoredItem> ItemModel::PopularList(const ServeQuery& query,
+                                               bool for_user) const {
   absl::ReaderMutexLock lock(&mu_);
   std::vector<ScoredItem> out;
   absl::flat_hash_set<uint32_t> taken = ExcludedIndices(query);
@@ -270,8 +276,8 @@ std::vector<ScoredItem> ItemModel::Related(absl::string_view item_id,
     }
     filler.TakeBest(scores, query.n, &taken, &out);
   }
-  filler.FillPopular(query.n, query.contexts, UserWindow::StageOf(query.history, options_),
-                     &taken, &out);
+  filler.FillPopular(query.n, query.contexts,
+                     UserWindow::StageOf(query.history, options_), &taken, &out);
   return out;
 }
 
@@ -315,11 +321,11 @@ std::vector<ScoredItem> ItemModel::Rank(const ServeQuery& query,
   for (size_t k = 0; k < known.size(); ++k) {
     const Candidate& c = known[k];
     // Popularity also breaks ties between equal blended scores.
-    ranked.emplace_back(known_position[k],
-                        (blend_.Score(c.features) + 1e-6 * c.features[kPopularity]) *
-                            blend_.DemotionFactor(c.log_demotion) *
-                            contexts_.Boost(c.index, catalog_.item(c.index).weight,
-                                            query.contexts));
+    ranked.emplace_back(
+        known_position[k],
+        (blend_.Score(c.features) + 1e-6 * c.features[kPopularity]) *
+            blend_.DemotionFactor(c.log_demotion) *
+            contexts_.Boost(c.index, catalog_.item(c.index).weight, query.contexts));
   }
   std::stable_sort(ranked.begin(), ranked.end(),
                    [](const auto& a, const auto& b) { return a.second > b.second; });
@@ -395,8 +401,9 @@ void ItemModel::MarkDirty(absl::Span<const uint32_t> indexes) {
   dirty_.insert(indexes.begin(), indexes.end());
 }
 
-void ItemModel::ReadItems(absl::Span<const uint32_t> indexes,
-                          absl::FunctionRef<void(uint32_t, const ItemState&)> read) const {
+void ItemModel::ReadItems(
+    absl::Span<const uint32_t> indexes,
+    absl::FunctionRef<void(uint32_t, const ItemState&)> read) const {
   // Reading the changed items takes long at scale (seconds at 2M events);
   // a shared lock lets lists be served meanwhile.
   absl::ReaderMutexLock lock(&mu_);
@@ -446,7 +453,8 @@ void ItemModel::RestoreItem(uint32_t index, const ItemState& state) {
   item.impressions = state.impressions;
   item.clicks = state.clicks;
   catalog_.Restore(index, item);
-  sequence_.Restore(index, state.sequence_input, state.sequence_output, state.sequence_bias);
+  sequence_.Restore(index, state.sequence_input, state.sequence_output,
+                    state.sequence_bias);
   tenure_.Restore(index, state.tenure_weights);
   NeighbourList* neighbours = co_occurrence_.mutable_neighbours(index);
   neighbours->reserve(state.neighbours.size());

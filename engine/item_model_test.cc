@@ -3,8 +3,7 @@
 #include <string>
 #include <vector>
 
-#include <algorithm>
-
+#include "engine/item_model_testing.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 
@@ -12,79 +11,11 @@ namespace recloop {
 namespace {
 
 using ::testing::ElementsAre;
-
-std::vector<std::string> Ids(const std::vector<ScoredItem>& items) {
-  std::vector<std::string> ids;
-  for (const auto& i : items) ids.push_back(i.item_id);
-  return ids;
-}
-
-// Feeds one user's sequence the way the event log would: each item with the
-// user's earlier items, most recent first.
-void Feed(ItemModel* model, const std::vector<std::string>& sequence,
-          absl::Time time = absl::FromUnixSeconds(1700000000),
-          std::vector<std::string> contexts = {}) {
-  std::vector<HistoryItem> window;
-  for (const std::string& item : sequence) {
-    Interaction interaction;
-    interaction.item_id = item;
-    interaction.time = time;
-    interaction.contexts = contexts;
-    model->Observe(interaction, window);
-    window.insert(window.begin(), HistoryItem{item, 1});
-  }
-}
-
-// Restores into `restored` what a checkpoint of `model` holds (its header
-// and every changed item, in index order as a store reads them back), as a
-// restart would.
-void RoundTrip(ItemModel* model, ItemModel* restored) {
-  std::vector<uint32_t> items = model->TakeDirty();
-  std::sort(items.begin(), items.end());
-  if (auto header = model->Header()) restored->RestoreHeader(*header);
-  model->ReadItems(items, [&](uint32_t index, const ItemState& state) {
-    restored->RestoreItem(index, state);
-  });
-}
-
-std::vector<HistoryItem> History(const std::vector<std::string>& newest_first) {
-  std::vector<HistoryItem> h;
-  for (const auto& id : newest_first) h.push_back({id, 1});
-  return h;
-}
-
-ServeQuery Query(const std::vector<HistoryItem>& history, int n,
-                 const absl::flat_hash_set<std::string>* exclude = nullptr) {
-  ServeQuery q;
-  q.history = history;
-  q.n = n;
-  q.exclude = exclude;
-  return q;
-}
-
-// Checkpoints `model` and loads the checkpoint into a fresh model, as a
-// restart would; succeeds when the restored model has the same blend and
-// ranks `items` for `history` in the same order with the same scores.
-::testing::AssertionResult RestoredRanksTheSame(ItemModel* model,
-                                                const std::vector<HistoryItem>& history,
-                                                const std::vector<std::string>& items) {
-  ItemModel restored{model->options()};
-  RoundTrip(model, &restored);
-  if (restored.blend_weights() != model->blend_weights()) {
-    return ::testing::AssertionFailure() << "the blend weights differ";
-  }
-  const int n = static_cast<int>(items.size());
-  const auto before = model->Rank(Query(history, n), items);
-  const auto after = restored.Rank(Query(history, n), items);
-  for (size_t i = 0; i < before.size(); ++i) {
-    if (after[i].item_id != before[i].item_id || after[i].score != before[i].score) {
-      return ::testing::AssertionFailure()
-             << "rank " << i << ": " << after[i].item_id << " " << after[i].score
-             << " after, " << before[i].item_id << " " << before[i].score << " before";
-    }
-  }
-  return ::testing::AssertionSuccess();
-}
+using testing::Feed;
+using testing::History;
+using testing::Ids;
+using testing::Query;
+using testing::RoundTrip;
 
 TEST(ItemModelTest, LearnsCoOccurrenceIncrementally) {
   ItemModel model{ModelOptions()};
@@ -402,45 +333,6 @@ TEST(ItemModelTest, HowMuchImpressionsDemoteIsLearnedFromChoices) {
   EXPECT_GT(run("fresh"), 1) << "demotion sharpens: the demoted item was skipped again";
 }
 
-// The sequence signal (item vectors and its blend weight) is model state
-// like the neighbour lists: a restored model ranks exactly as before.
-TEST(ItemModelTest, SequenceStateSurvivesACheckpoint) {
-  ItemModel model{ModelOptions()};
-  const absl::Time t = absl::FromUnixSeconds(1700000000);
-  std::vector<std::string> items;
-  for (int k = 0; k < 30; ++k) {
-    items.push_back("first" + std::to_string(k));
-    items.push_back("next" + std::to_string(k));
-  }
-  for (int u = 0; u < 600; ++u) {
-    const std::string k = std::to_string(u % 30);
-    Feed(&model, {"first" + k, "next" + k}, t + absl::Seconds(u));
-  }
-  EXPECT_GT(model.blend_weights()[kSequence], 0) << "what follows what was predictable";
-  const auto h = History({"first3"});
-  EXPECT_EQ(model.Rank(Query(h, 60), items)[0].item_id, "next3");
-  EXPECT_TRUE(RestoredRanksTheSame(&model, h, items));
-}
-
-// Users who start with "g<k>" then read the same three items end with
-// "t<k>". The learned pair weights earn blend weight, and are model state
-// like the neighbour lists: a restored model scores exactly as before
-// (this fails if a checkpoint drops them).
-TEST(ItemModelTest, WindowRegressionStateSurvivesACheckpoint) {
-  ItemModel model{ModelOptions()};
-  const absl::Time t = absl::FromUnixSeconds(1700000000);
-  std::vector<std::string> ends;
-  for (int k = 0; k < 20; ++k) ends.push_back("t" + std::to_string(k));
-  for (int u = 0; u < 400; ++u) {
-    const std::string k = std::to_string(u % 20);
-    Feed(&model, {"g" + k, "f0", "f1", "f2", "t" + k}, t + absl::Seconds(u));
-  }
-  EXPECT_GT(model.blend_weights()[kRegression], 0) << "the window was predictive";
-  const auto h = History({"f2", "f1", "f0", "g3"});
-  EXPECT_EQ(model.Rank(Query(h, 20), ends)[0].item_id, "t3");
-  EXPECT_TRUE(RestoredRanksTheSame(&model, h, ends));
-}
-
 // Users start with "intro" although "hit" is the most popular item; a user
 // with no history is offered what users start with, the popularity recipe
 // stays global.
@@ -450,61 +342,14 @@ TEST(ItemModelTest, UsersWithoutHistoryGetWhatUsersStartWith) {
   for (int u = 0; u < 4; ++u) Feed(&model, {"intro", "hit"}, t);
   for (int u = 0; u < 6; ++u) Feed(&model, {"other", "hit"}, t);
   EXPECT_THAT(Ids(model.Popular(Query({}, 3))), ElementsAre("hit", "other", "intro"));
-  EXPECT_THAT(Ids(model.PopularForUser(Query({}, 3))), ElementsAre("other", "intro", "hit"));
+  EXPECT_THAT(Ids(model.PopularForUser(Query({}, 3))),
+              ElementsAre("other", "intro", "hit"));
   // A week later, newer users start elsewhere: starters decay like trending.
   for (int u = 0; u < 2; ++u) Feed(&model, {"intro"}, t + absl::Hours(24 * 7));
   EXPECT_THAT(Ids(model.PopularForUser(Query({}, 2))), ElementsAre("intro", "other"));
   // With history, the stage's popularity is a signal of the blend, and
   // popular fill-ins still come in.
   EXPECT_EQ(model.PopularForUser(Query(History({"x"}), 3)).size(), 3u);
-}
-
-TEST(ItemModelTest, StagePopularitySurvivesACheckpoint) {
-  ItemModel model{ModelOptions()};
-  const absl::Time t = absl::FromUnixSeconds(1700000000);
-  for (int u = 0; u < 3; ++u) Feed(&model, {"intro", "hit", "deep"}, t);
-  for (int u = 0; u < 5; ++u) Feed(&model, {"hit", "other"}, t + absl::Hours(1));
-  ItemModel restored{ModelOptions()};
-  RoundTrip(&model, &restored);
-  for (const auto& history : {History({}), History({"a"}), History({"b", "a"})}) {
-    const auto before = model.PopularForUser(Query(history, 4));
-    const auto after = restored.PopularForUser(Query(history, 4));
-    ASSERT_EQ(Ids(after), Ids(before)) << history.size();
-    // Totals are re-added from the float weights: equal up to rounding.
-    for (size_t i = 0; i < before.size(); ++i) {
-      EXPECT_NEAR(after[i].score, before[i].score, 1e-6);
-    }
-  }
-  EXPECT_EQ(Ids(restored.PopularForUser(Query({}, 2))), Ids(model.PopularForUser(Query({}, 2))));
-  EXPECT_EQ(restored.PopularForUser(Query({}, 1))[0].item_id, "hit");
-}
-
-// A checkpoint holds what changed since the previous one; a write that
-// failed puts its items back.
-TEST(ItemModelTest, CheckpointsTakeWhatChangedSinceTheLast) {
-  ItemModel model{ModelOptions()};
-  const absl::Time t = absl::FromUnixSeconds(1700000000);
-  EXPECT_FALSE(model.Header().has_value()) << "no event yet: no header";
-  Feed(&model, {"a", "b", "c"}, t, {"DEVICE=tv"});
-  Feed(&model, {"a", "b"}, t + absl::Hours(1));
-  Interaction shown;
-  shown.time = t;
-  shown.impressions = {"b"};
-  model.Observe(shown, {});
-  EXPECT_EQ(model.TakeDirty().size(), 3u);
-  EXPECT_TRUE(model.TakeDirty().empty()) << "nothing changed since";
-  model.MarkDirty({0, 2});  // As after a failed checkpoint write.
-  EXPECT_EQ(model.TakeDirty().size(), 2u);
-  model.MarkDirty({0, 1, 2});
-  ItemModel restored{ModelOptions()};
-  RoundTrip(&model, &restored);
-  EXPECT_EQ(restored.item_count(), 3u);
-  EXPECT_EQ(restored.Stats("b")->impressions, 1);
-  ServeQuery q = Query({}, 3);
-  const std::vector<std::string> tv = {"DEVICE=tv"};
-  q.contexts = tv;
-  EXPECT_EQ(Ids(restored.Popular(q)), Ids(model.Popular(q)));
-  EXPECT_EQ(Ids(restored.Trending(Query({}, 3))), Ids(model.Trending(Query({}, 3))));
 }
 
 }  // namespace

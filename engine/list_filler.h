@@ -51,7 +51,8 @@ class ListFiller {
   // `user_stage` (the fill-in of a user's list), the stage's most popular
   // count as a context too, and scores are demoted by impressions.
   void FillPopular(int n, absl::Span<const std::string> contexts,
-                   absl::optional<size_t> user_stage, absl::flat_hash_set<uint32_t>* taken,
+                   absl::optional<size_t> user_stage,
+                   absl::flat_hash_set<uint32_t>* taken,
                    std::vector<ScoredItem>* out) const;
 
  private:

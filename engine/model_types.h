@@ -30,7 +30,7 @@ struct HistoryItem {
 struct Interaction {
   std::string item_id;  // May be empty (an event about no item).
   absl::Time time;
-  double weight = 1;    // ModelOptions::EventWeight; 0 learns no interaction.
+  double weight = 1;  // ModelOptions::EventWeight; 0 learns no interaction.
   std::vector<std::string> contexts;     // "FIELD=value" of categorical fields.
   std::vector<std::string> impressions;  // The effective impression.
 };

@@ -32,7 +32,7 @@ void TrendingScores::Observe(int64_t micros) {
 }
 
 double TrendingScores::Scaled(double weight, int64_t micros, double* rescale,
-                        absl::flat_hash_set<uint32_t>* rescaled) {
+                              absl::flat_hash_set<uint32_t>* rescaled) {
   *rescale = 1;
   double exponent = (micros - origin_micros_) / HalfLifeMicros();
   if (exponent > kMaxTrendExponent) {

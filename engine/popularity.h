@@ -103,7 +103,8 @@ class ContextPopularity {
   void Add(absl::Span<const std::string> contexts, uint32_t i, double weight);
   // 1 plus the mean share of the item's weight (`item_weight`) that falls
   // in `contexts`: the boost of a candidate for a request in them.
-  double Boost(uint32_t i, double item_weight, absl::Span<const std::string> contexts) const;
+  double Boost(uint32_t i, double item_weight,
+               absl::Span<const std::string> contexts) const;
   // Adds to `scores` each known context's most popular items, scored by
   // their share of the context's weight.
   void AddShares(absl::Span<const std::string> contexts,

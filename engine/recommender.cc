@@ -68,9 +68,8 @@ absl::StatusOr<std::vector<ScoredItem>> Recommender::Recommend(
     }
     case Recipe::kSimilarItems:
       if (input.item_id.empty()) {
-        return absl::InvalidArgumentError(
-            absl::StrCat("item_id: required by recommender ", name_,
-                         " (recipe similar-items)"));
+        return absl::InvalidArgumentError(absl::StrCat(
+            "item_id: required by recommender ", name_, " (recipe similar-items)"));
       }
       return model_.Related(input.item_id, query);
     case Recipe::kPopularityCount:

@@ -15,8 +15,8 @@ bool Counts(const HistoryItem& h) { return h.weight > 0; }
 
 }  // namespace
 
-UserWindow UserWindow::Of(absl::Span<const HistoryItem> history, const ItemCatalog& catalog,
-                          const ModelOptions& options) {
+UserWindow UserWindow::Of(absl::Span<const HistoryItem> history,
+                          const ItemCatalog& catalog, const ModelOptions& options) {
   UserWindow window;
   const size_t max_sources = static_cast<size_t>(std::max(options.history_length, 0));
   absl::flat_hash_set<uint32_t> seen;
@@ -56,9 +56,9 @@ size_t UserWindow::StageOf(absl::Span<const HistoryItem> history,
   return TenurePopularity::StageOf(counted);
 }
 
-absl::flat_hash_set<uint32_t> UserWindow::Interacted(absl::Span<const HistoryItem> history,
-                                                     const ItemCatalog& catalog,
-                                                     const ModelOptions& options) {
+absl::flat_hash_set<uint32_t> UserWindow::Interacted(
+    absl::Span<const HistoryItem> history, const ItemCatalog& catalog,
+    const ModelOptions& options) {
   absl::flat_hash_set<uint32_t> interacted;
   int position = 0;
   for (const HistoryItem& h : history) {

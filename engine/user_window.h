@@ -40,7 +40,8 @@ struct UserWindow {
   static UserWindow Of(absl::Span<const HistoryItem> history, const ItemCatalog& catalog,
                        const ModelOptions& options);
   // The stage Of() gives, without looking items up.
-  static size_t StageOf(absl::Span<const HistoryItem> history, const ModelOptions& options);
+  static size_t StageOf(absl::Span<const HistoryItem> history,
+                        const ModelOptions& options);
   // Every known item in the window, counted or not: what serving would
   // exclude as already interacted with.
   static absl::flat_hash_set<uint32_t> Interacted(absl::Span<const HistoryItem> history,

@@ -29,8 +29,8 @@ TEST_F(UserWindowTest, CountedKnownItemsOnceAtTheirMostRecentPosition) {
   options.window = 4;
   options.history_length = 2;
   options.recency_decay = 0.5;
-  const std::vector<HistoryItem> history = {
-      {"a", 2}, {"zz", 1}, {"b", 0}, {"a", 1}, {"c", 20}, {"d", 1}};
+  const std::vector<HistoryItem> history = {{"a", 2}, {"zz", 1}, {"b", 0},
+                                            {"a", 1}, {"c", 20}, {"d", 1}};
   const UserWindow w = UserWindow::Of(history, catalog_, options);
   // Positions 0-3 are the window: a (2), zz (unknown), b (not counted), a.
   EXPECT_THAT(w.items, ElementsAre(Pair(I("a"), 2)));

@@ -57,13 +57,9 @@ std::string PrefixSuccessor(absl::string_view prefix) {
 }
 
 namespace meta_key {
-std::string DatasetGroup(absl::string_view name) {
-  return "g" + std::string(name);
-}
+std::string DatasetGroup(absl::string_view name) { return "g" + std::string(name); }
 std::string DatasetGroupPrefix() { return "g"; }
-std::string EventTracker(absl::string_view name) {
-  return "t" + std::string(name);
-}
+std::string EventTracker(absl::string_view name) { return "t" + std::string(name); }
 std::string EventTrackerPrefix() { return "t"; }
 std::string Checkpoint() { return "c"; }
 std::string NextGroupId() { return "n"; }
@@ -120,8 +116,8 @@ absl::optional<ParsedEventKey> ParseEventKey(absl::string_view key) {
   char kind = key[4];
   if (kind != 'u' && kind != 's') return absl::nullopt;
   parsed.owner.kind = static_cast<Owner::Kind>(kind);
-  size_t len = (static_cast<unsigned char>(key[5]) << 8) |
-               static_cast<unsigned char>(key[6]);
+  size_t len =
+      (static_cast<unsigned char>(key[5]) << 8) | static_cast<unsigned char>(key[6]);
   if (key.size() != 7 + len + 16) return absl::nullopt;
   parsed.owner.id = std::string(key.substr(7, len));
   DecodeEventKeySuffix(key.data() + 7 + len, &parsed.sent_micros, &parsed.seq);
@@ -142,8 +138,8 @@ bool ParseEventKeySuffix(absl::string_view key, size_t prefix_size, int64_t* sen
   return true;
 }
 
-std::string EventContentKey(uint32_t group_id, const Owner& owner,
-                            int64_t sent_micros, uint64_t content_hash) {
+std::string EventContentKey(uint32_t group_id, const Owner& owner, int64_t sent_micros,
+                            uint64_t content_hash) {
   std::string k = GroupPrefix(group_id);
   k.push_back('c');
   PutOwner(&k, owner);
@@ -184,7 +180,8 @@ absl::optional<uint64_t> ParseJournalKey(absl::string_view key) {
   return DecodeFixed64BE(key.data());
 }
 
-absl::string_view SessionOfUserSessionKey(absl::string_view key, absl::string_view prefix) {
+absl::string_view SessionOfUserSessionKey(absl::string_view key,
+                                          absl::string_view prefix) {
   return key.substr(prefix.size());
 }
 
@@ -223,8 +220,9 @@ std::string Recommender(absl::string_view group, absl::string_view name) {
   k.append(name.data(), name.size());
   return k;
 }
+std::string AllRecommendersPrefix() { return "r"; }
 std::string RecommenderPrefix(absl::string_view group) {
-  std::string k = "r";
+  std::string k = AllRecommendersPrefix();
   PutString(&k, group);
   return k;
 }

@@ -42,9 +42,7 @@ struct Owner {
   std::string id;
 
   static Owner User(absl::string_view id) { return {Kind::kUser, std::string(id)}; }
-  static Owner Session(absl::string_view id) {
-    return {Kind::kSession, std::string(id)};
-  }
+  static Owner Session(absl::string_view id) { return {Kind::kSession, std::string(id)}; }
   bool operator==(const Owner& o) const { return kind == o.kind && id == o.id; }
 };
 
@@ -107,8 +105,8 @@ bool ParseEventKeySuffix(absl::string_view key, size_t prefix_size, int64_t* sen
 
 // dedup CF.
 std::string EventIdKey(uint32_t group_id, absl::string_view event_id);
-std::string EventContentKey(uint32_t group_id, const Owner& owner,
-                            int64_t sent_micros, uint64_t content_hash);
+std::string EventContentKey(uint32_t group_id, const Owner& owner, int64_t sent_micros,
+                            uint64_t content_hash);
 // What makes two events with the same owner and sent_at the same event
 // (Personalize's duplicate rule).
 struct EventContent {
@@ -128,7 +126,8 @@ std::string UserSessionsPrefix(uint32_t group_id, absl::string_view user_id);
 std::string UserSessionKey(uint32_t group_id, absl::string_view user_id,
                            absl::string_view session_id);
 // The session id of a UserSessionKey under `prefix` (UserSessionsPrefix).
-absl::string_view SessionOfUserSessionKey(absl::string_view key, absl::string_view prefix);
+absl::string_view SessionOfUserSessionKey(absl::string_view key,
+                                          absl::string_view prefix);
 
 // journal CF.
 std::string JournalKey(uint64_t seq);
@@ -138,12 +137,13 @@ absl::optional<uint64_t> ParseJournalKey(absl::string_view key);
 namespace meta_key {
 std::string Recommender(absl::string_view group, absl::string_view name);
 std::string RecommenderPrefix(absl::string_view group);
+// Every group's recommenders.
+std::string AllRecommendersPrefix();
 }  // namespace meta_key
 
 // model CF: recommender `recommender_id` of group `group_id`.
 std::string ModelPrefix(uint32_t group_id, uint32_t recommender_id);
-std::string ModelItemKey(uint32_t group_id, uint32_t recommender_id,
-                         uint32_t item_index);
+std::string ModelItemKey(uint32_t group_id, uint32_t recommender_id, uint32_t item_index);
 std::string ModelHeaderKey(uint32_t group_id, uint32_t recommender_id);
 inline constexpr uint32_t kModelHeaderIndex = 0xffffffffu;
 // The item index (or kModelHeaderIndex) of a model key.

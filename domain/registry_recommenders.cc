@@ -1,0 +1,170 @@
+// Registry: the recommenders of each dataset group.
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "common/proto_time.h"
+#include "common/status_macros.h"
+#include "domain/model_codec.h"
+#include "domain/pagination.h"
+#include "domain/recommender_config.h"
+#include "domain/registry.h"
+#include "recloop/internal/records.pb.h"
+#include "storage/keys.h"
+
+namespace recloop {
+
+absl::StatusOr<
+    std::pair<std::shared_ptr<DatasetGroupState>, std::unique_ptr<RecommenderResource>>>
+Registry::NewRecommender(const v1::CreateRecommenderRequest& request) {
+  RETURN_IF_ERROR(ValidateResourceName("name", request.name()));
+  RETURN_IF_ERROR(ValidateResourceName("dataset_group", request.dataset_group()));
+  v1::Recommender description;
+  description.set_name(request.name());
+  description.set_dataset_group(request.dataset_group());
+  description.set_recipe(request.recipe().empty()
+                             ? RecipeName(Recipe::kUserPersonalization)
+                             : request.recipe());
+  *description.mutable_config() = request.config();
+  description.set_status("ACTIVE");
+  *description.mutable_creation_time() = ToProtoTimestamp(clock_->Now());
+  // Recipe and config are checked before anything is looked up or reserved.
+  RETURN_IF_ERROR(ParseRecipe(request.recipe()).status());
+  RETURN_IF_ERROR(ModelOptionsFromConfig(request.config()).status());
+
+  absl::ReaderMutexLock lock(&mu_);
+  auto group = groups_.find(request.dataset_group());
+  if (group == groups_.end()) {
+    return absl::NotFoundError(
+        absl::StrCat("dataset group ", request.dataset_group(), " not found"));
+  }
+  if (request.name() == kDefaultRecommender ||
+      recommender_groups_.contains(request.name())) {
+    return absl::AlreadyExistsError(
+        absl::StrCat("recommender ", request.name(), " already exists"));
+  }
+  uint32_t id;
+  {
+    absl::MutexLock group_lock(&group->second->mu);
+    id = group->second->next_recommender_id++;
+  }
+  ASSIGN_OR_RETURN(std::unique_ptr<RecommenderResource> recommender,
+                   RecommenderResource::Create(description, id));
+  return std::make_pair(group->second, std::move(recommender));
+}
+
+absl::Status Registry::AddRecommender(DatasetGroupState* group,
+                                      std::shared_ptr<RecommenderResource> recommender) {
+  absl::MutexLock lock(&mu_);
+  if (!groups_by_id_.contains(group->id)) {
+    return absl::NotFoundError(
+        absl::StrCat("dataset group ", group->description.name(), " was deleted"));
+  }
+  if (recommender_groups_.contains(recommender->name())) {
+    return absl::AlreadyExistsError(
+        absl::StrCat("recommender ", recommender->name(), " already exists"));
+  }
+  internal::RecommenderRecord record;
+  *record.mutable_recommender() = recommender->description();
+  record.set_id(recommender->id());
+  record.set_trained_through_sequence(recommender->trained_through());
+  WriteBatch batch(*store_);
+  batch.Put(Cf::kMeta,
+            meta_key::Recommender(group->description.name(), recommender->name()),
+            record.SerializeAsString());
+  batch.Put(Cf::kMeta, meta_key::DatasetGroup(group->description.name()),
+            GroupRecord(*group));
+  // The model learned so far goes in the same write, so that a crash cannot
+  // leave a registered recommender without the events it was trained on.
+  CheckpointModel(&recommender->model(), group->id, recommender->id(), &batch);
+  RETURN_IF_ERROR(store_->Write(&batch));
+  recommender_groups_[recommender->name()] = group->description.name();
+  absl::MutexLock group_lock(&group->mu);
+  group->recommenders[recommender->name()] = std::move(recommender);
+  return absl::OkStatus();
+}
+
+absl::StatusOr<
+    std::pair<std::shared_ptr<DatasetGroupState>, std::shared_ptr<RecommenderResource>>>
+Registry::FindRecommender(absl::string_view group_name, absl::string_view name) const {
+  if (name.empty()) return absl::InvalidArgumentError("name: required");
+  std::string group_of = std::string(group_name);
+  if (group_of.empty()) {
+    if (name == kDefaultRecommender) {
+      return absl::InvalidArgumentError(
+          "dataset_group: required to name a group's default recommender");
+    }
+    auto it = recommender_groups_.find(name);
+    if (it == recommender_groups_.end()) {
+      return absl::NotFoundError(absl::StrCat("recommender ", name, " not found"));
+    }
+    group_of = it->second;
+  }
+  auto group = groups_.find(group_of);
+  if (group == groups_.end()) {
+    return absl::NotFoundError(absl::StrCat("dataset group ", group_of, " not found"));
+  }
+  std::shared_ptr<RecommenderResource> recommender = group->second->FindRecommender(name);
+  if (recommender == nullptr) {
+    return absl::NotFoundError(
+        absl::StrCat("recommender ", name, " not found in dataset group ", group_of));
+  }
+  return std::make_pair(group->second, std::move(recommender));
+}
+
+absl::StatusOr<v1::Recommender> Registry::DescribeRecommender(
+    const v1::DescribeRecommenderRequest& request) const {
+  absl::ReaderMutexLock lock(&mu_);
+  ASSIGN_OR_RETURN(auto found, FindRecommender(request.dataset_group(), request.name()));
+  return found.second->description();
+}
+
+absl::StatusOr<v1::ListRecommendersResponse> Registry::ListRecommenders(
+    const v1::ListRecommendersRequest& request) const {
+  ASSIGN_OR_RETURN(int page, PageSize(request.max_results()));
+  ASSIGN_OR_RETURN(std::string after, DecodeToken(request.next_token()));
+  absl::ReaderMutexLock lock(&mu_);
+  if (!request.dataset_group().empty() && groups_.count(request.dataset_group()) == 0) {
+    return absl::NotFoundError(
+        absl::StrCat("dataset group ", request.dataset_group(), " not found"));
+  }
+  // Ordered by (group, name); the token is the last "group/name" returned.
+  v1::ListRecommendersResponse response;
+  for (const auto& [group_name, group] : groups_) {
+    if (!request.dataset_group().empty() && group_name != request.dataset_group())
+      continue;
+    for (const auto& recommender : group->Recommenders()) {
+      const std::string position = absl::StrCat(group_name, "/", recommender->name());
+      if (!request.next_token().empty() && position <= after) continue;
+      if (response.recommenders_size() == page) {
+        const auto& last = *response.recommenders().rbegin();
+        response.set_next_token(
+            EncodeToken(absl::StrCat(last.dataset_group(), "/", last.name())));
+        return response;
+      }
+      *response.add_recommenders() = recommender->description();
+    }
+  }
+  return response;
+}
+
+absl::Status Registry::DeleteRecommender(const v1::DeleteRecommenderRequest& request) {
+  absl::MutexLock lock(&mu_);
+  ASSIGN_OR_RETURN(auto found, FindRecommender(request.dataset_group(), request.name()));
+  auto& [group, recommender] = found;
+  if (recommender->id() == 0) {
+    return absl::FailedPreconditionError(
+        "name: a dataset group's default recommender cannot be deleted");
+  }
+  WriteBatch batch(*store_);
+  batch.Delete(Cf::kMeta,
+               meta_key::Recommender(group->description.name(), recommender->name()));
+  const std::string model = ModelPrefix(group->id, recommender->id());
+  batch.DeleteRange(Cf::kModel, model, PrefixSuccessor(model));
+  RETURN_IF_ERROR(store_->Write(&batch));
+  recommender_groups_.erase(recommender->name());
+  absl::MutexLock group_lock(&group->mu);
+  group->recommenders.erase(recommender->name());
+  return absl::OkStatus();
+}
+
+}  // namespace recloop
