@@ -3,33 +3,20 @@
 // --output=table. put-events also imports JSON lines or CSV from standard
 // input through an EventBuffer. Errors print the gRPC status and exit
 // non-zero.
-#include <unistd.h>
-
+//
+// This file holds the flags, the usage message and main; the commands are in
+// cli_commands.cc and the import from standard input in cli_import.cc.
 #include <algorithm>
-#include <cstdio>
-#include <fstream>
 #include <iostream>
-#include <optional>
-#include <sstream>
 #include <string>
 #include <vector>
 
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
-#include "absl/strings/numbers.h"
-#include "absl/strings/str_cat.h"
-#include "absl/strings/str_split.h"
-#include "absl/time/clock.h"
-#include "absl/time/time.h"
-#include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
-#include "absl/strings/str_format.h"
-#include "client/client.h"
-#include "client/event_buffer.h"
-#include "client/event_import.h"
-#include "client/table_output.h"
-#include "google/protobuf/util/json_util.h"
+#include "absl/time/time.h"
+#include "client/cli_commands.h"
 
 ABSL_FLAG(std::string, address, "127.0.0.1:50051", "recloopd address host:port");
 ABSL_FLAG(absl::Duration, timeout, absl::Seconds(10),
@@ -113,367 +100,41 @@ Responses print as JSON (--output=table for a table). Calls are retried with
 backoff on UNAVAILABLE and RESOURCE_EXHAUSTED. Errors print the gRPC status;
 the exit code is 1 for a failed call or rejected input and 2 for bad usage.)";
 
-struct UsageError {
-  std::string message;
-};
-
-int PrintStatus(const absl::Status& status) {
-  std::cerr << "error: " << absl::StatusCodeToString(status.code()) << ": "
-            << status.message() << "\n";
-  return 1;
-}
-
-bool TableOutput() {
-  const std::string output = absl::GetFlag(FLAGS_output);
-  if (output == "table") return true;
-  if (output != "json") throw UsageError{"--output is json or table"};
-  return false;
-}
-
-int Print(const google::protobuf::Message& message) {
-  if (TableOutput()) {
-    std::cout << client::RenderTable(message);
-    return 0;
-  }
-  std::string json;
-  google::protobuf::util::JsonPrintOptions options;
-  options.add_whitespace = true;
-  options.preserve_proto_field_names = true;
-  (void)google::protobuf::util::MessageToJsonString(message, &json, options);
-  std::cout << json;
-  return 0;
-}
-
-template <typename Response>
-int Print(const absl::StatusOr<Response>& response) {
-  if (!response.ok()) return PrintStatus(response.status());
-  return Print(*response);
-}
-
-std::string Required(const absl::Flag<std::string>& flag, const char* name) {
-  std::string v = absl::GetFlag(flag);
-  if (v.empty()) throw UsageError{absl::StrCat("--", name, " is required")};
-  return v;
-}
-
-google::protobuf::Timestamp ParseSentAt(const std::string& text) {
-  absl::Time t;
-  int64_t seconds;
-  if (text == "now") {
-    t = absl::Now();
-  } else if (absl::SimpleAtoi(text, &seconds)) {
-    t = absl::FromUnixSeconds(seconds);
-  } else {
-    std::string err;
-    if (!absl::ParseTime(absl::RFC3339_full, text, &t, &err)) {
-      throw UsageError{absl::StrCat("--sent_at: ", err)};
-    }
-  }
-  google::protobuf::Timestamp ts;
-  const int64_t nanos = absl::ToUnixNanos(t);
-  ts.set_seconds(nanos / 1000000000);
-  ts.set_nanos(static_cast<int32_t>(nanos % 1000000000));
-  return ts;
-}
-
-void FillContext(google::protobuf::Map<std::string, std::string>* context) {
-  for (const std::string& pair : absl::GetFlag(FLAGS_context)) {
-    std::vector<std::string> kv = absl::StrSplit(pair, absl::MaxSplits('=', 1));
-    if (kv.size() != 2) throw UsageError{"--context entries are KEY=VALUE"};
-    (*context)[kv[0]] = kv[1];
-  }
-}
-
-// Prints how far an import got, on stderr: in place on a terminal, one line
-// per interval otherwise.
-class Progress {
- public:
-  Progress() : start_(absl::Now()), last_(start_) {
-    const std::string flag = absl::GetFlag(FLAGS_progress);
-    terminal_ = isatty(STDERR_FILENO) == 1;
-    if (flag == "auto") {
-      enabled_ = terminal_;
-    } else if (flag == "true" || flag == "false") {
-      enabled_ = flag == "true";
-    } else {
-      throw UsageError{"--progress is auto, true or false"};
-    }
-  }
-
-  void Tick(int64_t read, const client::EventBufferStats& stats) {
-    const absl::Time now = absl::Now();
-    if (!enabled_ || now - last_ < absl::GetFlag(FLAGS_progress_interval)) return;
-    last_ = now;
-    Print(read, stats, now, terminal_ ? "\r" : "", terminal_ ? "" : "\n");
-  }
-
-  void Done(int64_t read, const client::EventBufferStats& stats) {
-    if (enabled_) Print(read, stats, absl::Now(), terminal_ ? "\r" : "", "\n");
-  }
-
-  double Seconds() const { return absl::ToDoubleSeconds(absl::Now() - start_); }
-
- private:
-  void Print(int64_t read, const client::EventBufferStats& stats, absl::Time now,
-             const char* begin, const char* end) {
-    const double seconds = std::max(absl::ToDoubleSeconds(now - start_), 1e-9);
-    std::cerr << absl::StrFormat(
-                     "%sput-events: %d events read, %d stored, %d failed, %.0f events/s%s",
-                     begin, read, stats.stored + stats.duplicates, stats.failed,
-                     (stats.stored + stats.duplicates) / seconds, end)
-              << std::flush;
-  }
-
-  const absl::Time start_;
-  absl::Time last_;
-  bool terminal_ = false;
-  bool enabled_ = false;
-};
-
-// put-events --input_format: one event per line of standard input, sent in
-// batches through an EventBuffer. Stops at the first unreadable line, after
-// sending what came before it.
-int ImportEvents(client::Client& client) {
-  std::string format = absl::GetFlag(FLAGS_input_format);
-  if (format.empty()) format = "auto";
-  if (format != "jsonl" && format != "csv" && format != "auto") {
-    throw UsageError{"--input_format is jsonl, csv or auto"};
-  }
-  // auto: JSON lines if the first line is an object, CSV otherwise.
-  std::string line;
-  int64_t line_number = 0;
-  while (std::getline(std::cin, line) && absl::StripAsciiWhitespace(line).empty()) {
-    ++line_number;
-  }
-  if (std::cin.fail() && absl::StripAsciiWhitespace(line).empty()) {
-    if (format == "auto") {
-      throw UsageError{"--event_type is required (or events, one per line, on standard input)"};
-    }
-    line.clear();
-  }
-  if (format == "auto") {
-    format = absl::StartsWith(absl::StripLeadingAsciiWhitespace(line), "{") ? "jsonl" : "csv";
-  }
-  client::ImportDefaults defaults{absl::GetFlag(FLAGS_tracking_id),
-                                  absl::GetFlag(FLAGS_session_id),
-                                  absl::GetFlag(FLAGS_event_type)};
-  Progress progress;
-  client::EventBufferOptions options;
-  options.max_delay = absl::GetFlag(FLAGS_flush_interval);
-  options.on_error = [](const absl::Status& status, const v1::PutEventsRequest& request) {
-    std::cerr << "error: " << absl::StatusCodeToString(status.code()) << ": "
-              << status.message() << " (" << request.event_list_size()
-              << " events of user \"" << request.user_id() << "\", session \""
-              << request.session_id() << "\" not stored)\n";
-  };
-  client::EventBuffer buffer(&client, options);
-
-  std::optional<client::CsvEventReader> csv;
-  absl::Status input_error;
-  int64_t read = 0;
-  // `line` holds the first non-blank line already read, if any.
-  for (bool have = !line.empty(); have || std::getline(std::cin, line); have = false) {
-    ++line_number;
-    if (absl::StripAsciiWhitespace(line).empty()) continue;
-    absl::StatusOr<client::ImportedEvent> event;
-    if (format == "csv" && !csv.has_value()) {
-      auto reader = client::CsvEventReader::Create(line, defaults);
-      if (!reader.ok()) {
-        input_error = reader.status();
-        break;
-      }
-      csv.emplace(*std::move(reader));
-      continue;
-    }
-    event = format == "csv" ? csv->Parse(line) : client::ParseJsonLine(line, defaults);
-    absl::Status added = event.ok() ? buffer.Add(event->tracking_id, event->user_id,
-                                                  event->session_id, std::move(event->event))
-                                    : event.status();
-    if (!added.ok()) {
-      input_error = added;
-      break;
-    }
-    ++read;
-    progress.Tick(read, buffer.stats());
-  }
-  const absl::Status sent = buffer.Close();
-  const client::EventBufferStats stats = buffer.stats();
-  progress.Done(read, stats);
-
-  const double seconds = progress.Seconds();
-  const double rate = seconds > 0 ? (stats.stored + stats.duplicates) / seconds : 0;
-  if (TableOutput()) {
-    std::cout << absl::StrFormat(
-        "read: %d\nstored: %d\nduplicates: %d\nfailed: %d\ncalls: %d\nseconds: %.3f\n"
-        "events_per_second: %.0f\n",
-        read, stats.stored, stats.duplicates, stats.failed, stats.calls, seconds, rate);
-  } else {
-    std::cout << absl::StrFormat(
-        "{\n \"read\": %d,\n \"stored\": %d,\n \"duplicates\": %d,\n \"failed\": %d,\n"
-        " \"calls\": %d,\n \"seconds\": %.3f,\n \"events_per_second\": %.0f\n}\n",
-        read, stats.stored, stats.duplicates, stats.failed, stats.calls, seconds, rate);
-  }
-  if (!input_error.ok()) {
-    return PrintStatus(absl::Status(
-        input_error.code(), absl::StrCat("line ", line_number, ": ", input_error.message(),
-                                         " (the lines before it were sent)")));
-  }
-  return sent.ok() ? 0 : 1;
-}
-
-int Run(const std::string& command) {
-  (void)TableOutput();  // checks --output before any call
-  client::ClientOptions options;
-  options.timeout = absl::GetFlag(FLAGS_timeout);
-  options.max_attempts = absl::GetFlag(FLAGS_max_attempts);
-  std::unique_ptr<client::Client> client =
-      client::Client::Connect(absl::GetFlag(FLAGS_address), options);
-
-  if (command == "create-dataset-group") {
-    v1::CreateDatasetGroupRequest r;
-    r.set_name(Required(FLAGS_name, "name"));
-    if (std::string path = absl::GetFlag(FLAGS_schema_file); !path.empty()) {
-      std::ifstream in(path);
-      if (!in) throw UsageError{absl::StrCat("--schema_file: cannot read ", path)};
-      std::stringstream text;
-      text << in.rdbuf();
-      r.set_schema(text.str());
-    }
-    return Print(client->CreateDatasetGroup(r));
-  }
-  if (command == "describe-dataset-group") {
-    v1::DescribeDatasetGroupRequest r;
-    r.set_name(Required(FLAGS_name, "name"));
-    return Print(client->DescribeDatasetGroup(r));
-  }
-  if (command == "list-dataset-groups") {
-    v1::ListDatasetGroupsRequest r;
-    r.set_max_results(absl::GetFlag(FLAGS_max_results));
-    r.set_next_token(absl::GetFlag(FLAGS_next_token));
-    return Print(client->ListDatasetGroups(r));
-  }
-  if (command == "delete-dataset-group") {
-    v1::DeleteDatasetGroupRequest r;
-    r.set_name(Required(FLAGS_name, "name"));
-    return Print(client->DeleteDatasetGroup(r));
-  }
-  if (command == "create-event-tracker") {
-    v1::CreateEventTrackerRequest r;
-    r.set_name(Required(FLAGS_name, "name"));
-    r.set_dataset_group(Required(FLAGS_dataset_group, "dataset_group"));
-    return Print(client->CreateEventTracker(r));
-  }
-  if (command == "describe-event-tracker") {
-    v1::DescribeEventTrackerRequest r;
-    r.set_name(Required(FLAGS_name, "name"));
-    return Print(client->DescribeEventTracker(r));
-  }
-  if (command == "list-event-trackers") {
-    v1::ListEventTrackersRequest r;
-    r.set_dataset_group(absl::GetFlag(FLAGS_dataset_group));
-    r.set_max_results(absl::GetFlag(FLAGS_max_results));
-    r.set_next_token(absl::GetFlag(FLAGS_next_token));
-    return Print(client->ListEventTrackers(r));
-  }
-  if (command == "delete-event-tracker") {
-    v1::DeleteEventTrackerRequest r;
-    r.set_name(Required(FLAGS_name, "name"));
-    return Print(client->DeleteEventTracker(r));
-  }
-  if (command == "put-events") {
-    if (!absl::GetFlag(FLAGS_input_format).empty() ||
-        (absl::GetFlag(FLAGS_event_type).empty() && absl::GetFlag(FLAGS_item_id).empty() &&
-         isatty(STDIN_FILENO) != 1)) {
-      return ImportEvents(*client);
-    }
-    v1::PutEventsRequest r;
-    r.set_tracking_id(Required(FLAGS_tracking_id, "tracking_id"));
-    r.set_session_id(Required(FLAGS_session_id, "session_id"));
-    r.set_user_id(absl::GetFlag(FLAGS_user_id));
-    v1::Event* e = r.add_event_list();
-    e->set_event_type(Required(FLAGS_event_type, "event_type"));
-    e->set_event_id(absl::GetFlag(FLAGS_event_id));
-    e->set_item_id(absl::GetFlag(FLAGS_item_id));
-    e->set_properties(absl::GetFlag(FLAGS_properties));
-    e->set_recommendation_id(absl::GetFlag(FLAGS_recommendation_id));
-    *e->mutable_sent_at() = ParseSentAt(absl::GetFlag(FLAGS_sent_at));
-    for (const std::string& item : absl::GetFlag(FLAGS_impression)) {
-      e->add_impression(item);
-    }
-    if (std::string v = absl::GetFlag(FLAGS_event_value); !v.empty()) {
-      float value;
-      if (!absl::SimpleAtof(v, &value)) throw UsageError{"--event_value: not a number"};
-      e->set_event_value(value);
-    }
-    if (std::string s = absl::GetFlag(FLAGS_attribution_source); !s.empty()) {
-      e->mutable_metric_attribution()->set_event_attribution_source(s);
-    }
-    return Print(client->PutEvents(r));
-  }
-  if (command == "history") {
-    v1::GetUserHistoryRequest r;
-    r.set_dataset_group(Required(FLAGS_dataset_group, "dataset_group"));
-    r.set_user_id(Required(FLAGS_user_id, "user_id"));
-    r.set_max_results(absl::GetFlag(FLAGS_max_results));
-    return Print(client->GetUserHistory(r));
-  }
-  if (command == "get-recommendations") {
-    v1::GetRecommendationsRequest r;
-    r.set_dataset_group(Required(FLAGS_dataset_group, "dataset_group"));
-    r.set_recommender(absl::GetFlag(FLAGS_recommender));
-    r.set_user_id(absl::GetFlag(FLAGS_user_id));
-    r.set_item_id(absl::GetFlag(FLAGS_item_id));
-    r.set_num_results(absl::GetFlag(FLAGS_num_results));
-    FillContext(r.mutable_context());
-    return Print(client->GetRecommendations(r));
-  }
-  if (command == "get-personalized-ranking") {
-    v1::GetPersonalizedRankingRequest r;
-    r.set_dataset_group(Required(FLAGS_dataset_group, "dataset_group"));
-    r.set_recommender(absl::GetFlag(FLAGS_recommender));
-    r.set_user_id(Required(FLAGS_user_id, "user_id"));
-    for (const std::string& item : absl::GetFlag(FLAGS_input_list)) {
-      r.add_input_list(item);
-    }
-    FillContext(r.mutable_context());
-    return Print(client->GetPersonalizedRanking(r));
-  }
-  if (command == "create-recommender") {
-    v1::CreateRecommenderRequest r;
-    r.set_name(Required(FLAGS_name, "name"));
-    r.set_dataset_group(Required(FLAGS_dataset_group, "dataset_group"));
-    r.set_recipe(absl::GetFlag(FLAGS_recipe));
-    if (std::string config = absl::GetFlag(FLAGS_config); !config.empty()) {
-      google::protobuf::util::JsonParseOptions options;
-      options.ignore_unknown_fields = false;
-      auto parsed = google::protobuf::util::JsonStringToMessage(config, r.mutable_config(),
-                                                                options);
-      if (!parsed.ok()) {
-        throw UsageError{absl::StrCat("--config: ", parsed.message().as_string())};
-      }
-    }
-    return Print(client->CreateRecommender(r));
-  }
-  if (command == "describe-recommender") {
-    v1::DescribeRecommenderRequest r;
-    r.set_name(Required(FLAGS_name, "name"));
-    r.set_dataset_group(absl::GetFlag(FLAGS_dataset_group));
-    return Print(client->DescribeRecommender(r));
-  }
-  if (command == "list-recommenders") {
-    v1::ListRecommendersRequest r;
-    r.set_dataset_group(absl::GetFlag(FLAGS_dataset_group));
-    r.set_max_results(absl::GetFlag(FLAGS_max_results));
-    r.set_next_token(absl::GetFlag(FLAGS_next_token));
-    return Print(client->ListRecommenders(r));
-  }
-  if (command == "delete-recommender") {
-    v1::DeleteRecommenderRequest r;
-    r.set_name(Required(FLAGS_name, "name"));
-    r.set_dataset_group(absl::GetFlag(FLAGS_dataset_group));
-    return Print(client->DeleteRecommender(r));
-  }
-  throw UsageError{absl::StrCat("unknown command \"", command, "\"")};
+// The flags, read once after parsing; the commands see only this copy.
+cli::CliOptions FromFlags() {
+  cli::CliOptions o;
+  o.address = absl::GetFlag(FLAGS_address);
+  o.timeout = absl::GetFlag(FLAGS_timeout);
+  o.max_attempts = absl::GetFlag(FLAGS_max_attempts);
+  o.output = absl::GetFlag(FLAGS_output);
+  o.input_format = absl::GetFlag(FLAGS_input_format);
+  o.progress = absl::GetFlag(FLAGS_progress);
+  o.progress_interval = absl::GetFlag(FLAGS_progress_interval);
+  o.flush_interval = absl::GetFlag(FLAGS_flush_interval);
+  o.name = absl::GetFlag(FLAGS_name);
+  o.schema_file = absl::GetFlag(FLAGS_schema_file);
+  o.dataset_group = absl::GetFlag(FLAGS_dataset_group);
+  o.max_results = absl::GetFlag(FLAGS_max_results);
+  o.next_token = absl::GetFlag(FLAGS_next_token);
+  o.tracking_id = absl::GetFlag(FLAGS_tracking_id);
+  o.user_id = absl::GetFlag(FLAGS_user_id);
+  o.session_id = absl::GetFlag(FLAGS_session_id);
+  o.event_id = absl::GetFlag(FLAGS_event_id);
+  o.event_type = absl::GetFlag(FLAGS_event_type);
+  o.event_value = absl::GetFlag(FLAGS_event_value);
+  o.item_id = absl::GetFlag(FLAGS_item_id);
+  o.properties = absl::GetFlag(FLAGS_properties);
+  o.sent_at = absl::GetFlag(FLAGS_sent_at);
+  o.recommendation_id = absl::GetFlag(FLAGS_recommendation_id);
+  o.impression = absl::GetFlag(FLAGS_impression);
+  o.attribution_source = absl::GetFlag(FLAGS_attribution_source);
+  o.recommender = absl::GetFlag(FLAGS_recommender);
+  o.num_results = absl::GetFlag(FLAGS_num_results);
+  o.context = absl::GetFlag(FLAGS_context);
+  o.input_list = absl::GetFlag(FLAGS_input_list);
+  o.recipe = absl::GetFlag(FLAGS_recipe);
+  o.config = absl::GetFlag(FLAGS_config);
+  return o;
 }
 
 }  // namespace
@@ -497,10 +158,5 @@ int main(int argc, char** argv) {
     std::cerr << recloop::kUsage << "\n";
     return 2;
   }
-  try {
-    return recloop::Run(args[1]);
-  } catch (const recloop::UsageError& e) {
-    std::cerr << "usage error: " << e.message << "\n";
-    return 2;
-  }
+  return recloop::cli::RunCommand(args[1], recloop::FromFlags());
 }
