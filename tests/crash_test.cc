@@ -36,6 +36,7 @@
 #include "grpcpp/grpcpp.h"
 #include "gtest/gtest.h"
 #include "recloop/v1/recloop.grpc.pb.h"
+#include "tests/testing/poll.h"
 #include "tests/testing/process.h"
 #include "tests/testing/recloopd_process.h"
 #include "tests/testing/temp_dir.h"
@@ -150,7 +151,10 @@ TEST(CrashTest, EveryAcknowledgedEventSurvivesKillNine) {
     }
     // Kill in the middle of the load: after some acknowledged events, plus a
     // random delay.
-    while (acked.load() < 200) std::this_thread::sleep_for(std::chrono::milliseconds(2));
+    EXPECT_TRUE(PollUntil([&] { return acked.load() >= 200; }, absl::Seconds(60),
+                          absl::Milliseconds(2)))
+        << "kill point " << round << ": only " << acked.load()
+        << " of 200 events acknowledged after 60 s; log:\n" << ReadFile(log);
     std::this_thread::sleep_for(std::chrono::milliseconds(rng() % 400));
     server.Signal(SIGKILL);
     EXPECT_EQ(server.Wait(10), 128 + SIGKILL);

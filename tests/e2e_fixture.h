@@ -4,6 +4,7 @@
 #ifndef RECLOOP_TESTS_E2E_FIXTURE_H_
 #define RECLOOP_TESTS_E2E_FIXTURE_H_
 
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <memory>
@@ -32,6 +33,9 @@ inline std::pair<grpc::Status, std::string> RawUnaryCall(grpc::Channel* channel,
                                                          const std::string& request_bytes) {
   grpc::GenericStub stub(channel->shared_from_this());
   grpc::ClientContext c;
+  // gRPC runs the callback by the deadline at the latest (with
+  // DEADLINE_EXCEEDED), so the wait below is bounded.
+  c.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30));
   grpc::Slice slice(request_bytes);
   grpc::ByteBuffer request(&slice, 1), response;
   std::mutex mu;
