@@ -50,7 +50,7 @@ struct CommandResult {
 // with everything it started (its process group): exit_code is then -1 and
 // err ends with a line saying so.
 CommandResult RunCommand(const std::vector<std::string>& argv, const std::string& input = "",
-                         absl::Duration timeout = absl::Minutes(2));
+                         absl::Duration timeout = absl::Minutes(1));
 
 std::string ReadFile(const std::string& path);
 
