@@ -9,6 +9,7 @@
 #include "gtest/gtest.h"
 #include "server/admission.h"
 #include "tests/testing/in_process_server.h"
+#include "tests/testing/poll.h"
 
 namespace recloop::client {
 namespace {
@@ -67,16 +68,20 @@ class ClientTest : public ::testing::Test {
   // Takes every in-flight place of the server's data plane.
   std::vector<Admission::Ticket> FillAdmission() {
     std::vector<Admission::Ticket> held;
-    while (true) {
+    // Bounded: an unlimited admission (max_in_flight 0) never refuses.
+    for (int i = 0; i < 100000; ++i) {
       auto ticket = server_.server()->admission()->TryAcquire();
-      if (!ticket.ok()) break;
+      if (!ticket.ok()) return held;
       held.push_back(*std::move(ticket));
     }
+    ADD_FAILURE() << "admission took " << held.size() << " calls without refusing one";
     return held;
   }
 
-  static void WaitForRetry(const Client& client) {
-    while (client.stats().retries == 0) absl::SleepFor(absl::Milliseconds(1));
+  // Whether `client` retried a call within 30 s.
+  static bool WaitForRetry(const Client& client) {
+    return PollUntil([&] { return client.stats().retries > 0; }, absl::Seconds(30),
+                     absl::Milliseconds(1));
   }
 
   InProcessServer server_;
@@ -136,7 +141,7 @@ TEST_F(ClientTest, RetriesAnOverloadedServerUntilItAdmits) {
   std::vector<Admission::Ticket> held = FillAdmission();
   absl::StatusOr<v1::PutEventsResponse> put;
   std::thread caller([&] { put = client->PutEvents(View(tracking_id, "u1", "item-1")); });
-  WaitForRetry(*client);  // turned away at least once
+  EXPECT_TRUE(WaitForRetry(*client)) << "no retry of the refused call within 30 s";
   held.clear();
   caller.join();
   ASSERT_TRUE(put.ok()) << put.status();
@@ -181,7 +186,7 @@ TEST_F(ClientTest, RetriesWhileTheServerRestarts) {
   server_.Stop();
   absl::StatusOr<v1::PutEventsResponse> put;
   std::thread caller([&] { put = client->PutEvents(View(tracking_id, "u1", "item-1")); });
-  WaitForRetry(*client);  // UNAVAILABLE at least once
+  EXPECT_TRUE(WaitForRetry(*client)) << "no retry while the server was down, within 30 s";
   ASSERT_TRUE(server_.Start().ok());
   caller.join();
   ASSERT_TRUE(put.ok()) << put.status();

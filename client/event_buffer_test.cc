@@ -9,6 +9,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/testing/in_process_server.h"
+#include "tests/testing/poll.h"
 
 namespace recloop::client {
 namespace {
@@ -193,7 +194,9 @@ TEST_F(EventBufferTest, NothingAcceptedIsLostAcrossAServerRestart) {
   server_.Stop();
   for (int i = 20; i < 40; ++i) ASSERT_TRUE(buffer.Add(tracking_id_, "u1", "s1", View(i)).ok());
   // Sends now fail with UNAVAILABLE and are retried until the server is back.
-  while (client_->stats().retries == 0) absl::SleepFor(absl::Milliseconds(1));
+  EXPECT_TRUE(PollUntil([&] { return client_->stats().retries > 0; }, absl::Seconds(30),
+                        absl::Milliseconds(1)))
+      << "no retry while the server was down, within 30 s";
   ASSERT_TRUE(server_.Start().ok());
   ASSERT_TRUE(buffer.Close().ok());
   EXPECT_EQ(buffer.stats().stored, 40);

@@ -19,6 +19,7 @@
 #include "grpcpp/grpcpp.h"
 #include "gtest/gtest.h"
 #include "recloop/v1/recloop.grpc.pb.h"
+#include "tests/testing/poll.h"
 #include "tests/testing/process.h"
 #include "tests/testing/recloopd_process.h"
 #include "tests/testing/temp_dir.h"
@@ -182,7 +183,8 @@ TEST_F(BlackBoxTest, SigtermUnderLoadKeepsEveryAcknowledgedEvent) {
       acknowledged.fetch_add(1);
     }
   });
-  while (acknowledged.load() < 200) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  EXPECT_TRUE(PollUntil([&] { return acknowledged.load() >= 200; }, absl::Seconds(60)))
+      << "only " << acknowledged.load() << " of 200 events acknowledged after 60 s";
   server_->Signal(SIGTERM);
   EXPECT_EQ(server_->Wait(30), 0);
   stop.store(true);

@@ -49,7 +49,9 @@ TEST_P(ClientExampleTest, RunsAgainstTheLiveServer) {
 
   const std::string script =
       std::string(RECLOOP_SOURCE_DIR) + "/client/" + language + "/run-example.sh";
-  CommandResult run = RunCommand({"/bin/bash", script, server.address()});
+  // The first run on a machine installs packages and builds (minutes).
+  CommandResult run =
+      RunCommand({"/bin/bash", script, server.address()}, "", absl::Minutes(10));
   if (run.exit_code == 77) {
     const char* require = std::getenv("RECLOOP_REQUIRE_ALL_CLIENTS");
     if (require != nullptr && std::string(require) == "1") {

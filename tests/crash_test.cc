@@ -6,11 +6,21 @@
 //
 // CI runs 3 kill points; for more:
 //   RECLOOP_KILL_POINTS=20 build/crash_test
-// (RECLOOP_CRASH_SEED fixes the kill delays.)
+//
+// The kill points are random: each kill waits for 200 acknowledged events
+// plus a delay drawn from a seed. The test prints the seed first, as
+// RECLOOP_CRASH_SEED=<n> (also a test property in the XML report, and in
+// every failure message of the test's thread); when the variable is unset a
+// fresh seed is drawn. To replay a failing run's kill delays:
+//   RECLOOP_CRASH_SEED=<n> build/crash_test
+// The writers' thread scheduling is not seeded, so a replay repeats the
+// delays, not the exact interleaving of the batches in flight.
 #include <signal.h>
 
 #include <atomic>
 #include <chrono>
+#include <cstdint>
+#include <cstdio>
 #include <cstdlib>
 #include <map>
 #include <memory>
@@ -21,10 +31,12 @@
 #include <thread>
 #include <vector>
 
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "grpcpp/grpcpp.h"
 #include "gtest/gtest.h"
 #include "recloop/v1/recloop.grpc.pb.h"
+#include "tests/testing/poll.h"
 #include "tests/testing/process.h"
 #include "tests/testing/recloopd_process.h"
 #include "tests/testing/temp_dir.h"
@@ -48,7 +60,17 @@ struct WriterLog {
 
 TEST(CrashTest, EveryAcknowledgedEventSurvivesKillNine) {
   const int kill_points = EnvInt("RECLOOP_KILL_POINTS", 3);
-  std::mt19937 rng(EnvInt("RECLOOP_CRASH_SEED", static_cast<int>(std::random_device()())));
+  uint32_t seed = std::random_device()();
+  const char* seed_env = std::getenv("RECLOOP_CRASH_SEED");
+  if (seed_env != nullptr && *seed_env != '\0') {
+    ASSERT_TRUE(absl::SimpleAtoi(seed_env, &seed))
+        << "RECLOOP_CRASH_SEED=" << seed_env << ": not a number in [0, 2^32)";
+  }
+  std::printf("RECLOOP_CRASH_SEED=%u\n", seed);
+  std::fflush(stdout);
+  RecordProperty("RECLOOP_CRASH_SEED", std::to_string(seed));
+  SCOPED_TRACE(absl::StrCat("replay with RECLOOP_CRASH_SEED=", seed));
+  std::mt19937 rng(seed);
   TempDir dir;
   const std::string data = dir.Sub("data");
   const std::string log = dir.Sub("recloopd.log");
@@ -129,7 +151,10 @@ TEST(CrashTest, EveryAcknowledgedEventSurvivesKillNine) {
     }
     // Kill in the middle of the load: after some acknowledged events, plus a
     // random delay.
-    while (acked.load() < 200) std::this_thread::sleep_for(std::chrono::milliseconds(2));
+    EXPECT_TRUE(PollUntil([&] { return acked.load() >= 200; }, absl::Seconds(60),
+                          absl::Milliseconds(2)))
+        << "kill point " << round << ": only " << acked.load()
+        << " of 200 events acknowledged after 60 s; log:\n" << ReadFile(log);
     std::this_thread::sleep_for(std::chrono::milliseconds(rng() % 400));
     server.Signal(SIGKILL);
     EXPECT_EQ(server.Wait(10), 128 + SIGKILL);

@@ -27,14 +27,29 @@ if [ ! -x "$GHZ" ]; then
 fi
 
 WORK=$(mktemp -d)
-cleanup() { kill "$SERVER_PID" 2>/dev/null || true; wait 2>/dev/null || true; rm -rf "$WORK"; }
+SERVER_PID=""
+cleanup() {
+  if [ -n "$SERVER_PID" ]; then
+    # recloopd drains and exits on SIGTERM; SIGKILL it after 20 s.
+    kill "$SERVER_PID" 2>/dev/null || true
+    for _ in $(seq 200); do kill -0 "$SERVER_PID" 2>/dev/null || break; sleep 0.1; done
+    kill -9 "$SERVER_PID" 2>/dev/null || true
+    wait "$SERVER_PID" 2>/dev/null || true
+  fi
+  rm -rf "$WORK"
+}
 trap cleanup EXIT
 PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 ADDR=127.0.0.1:$PORT
 "$RECLOOPD" --listen="$ADDR" --data_dir="$WORK/data" 2>"$WORK/recloopd.log" &
 SERVER_PID=$!
 CLI=("$CLI_BIN" --address="$ADDR" --timeout=10s --max_attempts=50)
-"${CLI[@]}" create-dataset-group --name=shop >/dev/null
+# The first call retries until recloopd listens, for at most its 10 s.
+if ! "${CLI[@]}" create-dataset-group --name=shop >/dev/null; then
+  echo "FAIL: recloopd at $ADDR did not answer within 10 s; its log:" >&2
+  cat "$WORK/recloopd.log" >&2
+  exit 1
+fi
 TID=$("${CLI[@]}" create-event-tracker --name=shop-tracker --dataset_group=shop |
       python3 -c 'import json,sys; print(json.load(sys.stdin)["tracking_id"])')
 export ADDR TID

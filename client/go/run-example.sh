@@ -39,7 +39,11 @@ mkdir -p "$bin_dir"
 # Serialize setup and build with any concurrent run of this script.
 if command -v flock >/dev/null 2>&1; then
   exec 9>"$bin_dir/.lock"
-  flock 9
+  # Bounded: a run stuck holding the lock fails this one instead of hanging it.
+  flock -w 600 9 || {
+    echo "go: waited 600 s for the lock $bin_dir/.lock held by another run-example.sh" >&2
+    exit 1
+  }
 fi
 
 # Installs a protoc plugin into .bin/ unless that exact version is there.

@@ -28,7 +28,11 @@ command -v mvn >/dev/null 2>&1 || skip "mvn not found on PATH"
 mkdir -p target
 if command -v flock >/dev/null 2>&1; then
   exec 9>target/.lock
-  flock 9
+  # Bounded: a run stuck holding the lock fails this one instead of hanging it.
+  flock -w 600 9 || {
+    echo "java: waited 600 s for the lock target/.lock held by another run-example.sh" >&2
+    exit 1
+  }
 fi
 
 jar=target/recloop-example.jar

@@ -30,7 +30,11 @@ command -v npm >/dev/null 2>&1 || skip "npm not found on PATH"
 # Serialize setup with any concurrent run of this script.
 if command -v flock >/dev/null 2>&1; then
   exec 9>".run-example.lock"
-  flock 9
+  # Bounded: a run stuck holding the lock fails this one instead of hanging it.
+  flock -w 600 9 || {
+    echo "node: waited 600 s for the lock .run-example.lock held by another run-example.sh" >&2
+    exit 1
+  }
 fi
 
 # Install exactly what package-lock.json pins, unless node_modules/ already

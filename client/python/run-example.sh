@@ -29,7 +29,11 @@ python3 -c 'import venv, ensurepip' >/dev/null 2>&1 ||
 # Serialize setup with any concurrent run of this script.
 if command -v flock >/dev/null 2>&1; then
   exec 9>".run-example.lock"
-  flock 9
+  # Bounded: a run stuck holding the lock fails this one instead of hanging it.
+  flock -w 600 9 || {
+    echo "python: waited 600 s for the lock .run-example.lock held by another run-example.sh" >&2
+    exit 1
+  }
 fi
 
 # (Re)create the virtualenv when it is missing or requirements.txt (or the

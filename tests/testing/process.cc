@@ -13,7 +13,10 @@
 #include <sstream>
 #include <thread>
 
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "gtest/gtest.h"
+#include "tests/testing/poll.h"
 
 namespace recloop {
 namespace {
@@ -106,7 +109,8 @@ std::string ReadFile(const std::string& path) {
   return s.str();
 }
 
-CommandResult RunCommand(const std::vector<std::string>& argv, const std::string& input) {
+CommandResult RunCommand(const std::vector<std::string>& argv, const std::string& input,
+                         absl::Duration timeout) {
   char in_path[] = "/tmp/recloop-cmd-in-XXXXXX";
   char out_path[] = "/tmp/recloop-cmd-out-XXXXXX";
   char err_path[] = "/tmp/recloop-cmd-err-XXXXXX";
@@ -122,19 +126,38 @@ CommandResult RunCommand(const std::vector<std::string>& argv, const std::string
   std::vector<char*> args = Argv(argv);
   pid_t pid = fork();
   if (pid == 0) {
+    setpgid(0, 0);  // Its own process group, so that a timeout kills it all.
     dup2(in_fd, STDIN_FILENO);
     dup2(out_fd, STDOUT_FILENO);
     dup2(err_fd, STDERR_FILENO);
     execv(args[0], args.data());
     _exit(127);
   }
+  if (pid > 0) setpgid(pid, pid);  // Either side may run first.
   int status = 0;
-  waitpid(pid, &status, 0);
+  bool timed_out = false;
+  if (pid > 0) {
+    const auto exited = [&] { return waitpid(pid, &status, WNOHANG) == pid; };
+    if (!PollUntil(exited, timeout, absl::Milliseconds(2))) {
+      timed_out = true;
+      kill(-pid, SIGKILL);
+      waitpid(pid, &status, 0);
+    }
+  }
   close(in_fd);
   close(out_fd);
   close(err_fd);
   CommandResult result{WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status),
                        ReadFile(out_path), ReadFile(err_path)};
+  if (pid < 0) {
+    result.exit_code = -1;
+    result.err += "RunCommand: fork failed\n";
+  }
+  if (timed_out) {
+    result.exit_code = -1;
+    absl::StrAppend(&result.err, "\nRunCommand: killed after ", absl::FormatDuration(timeout),
+                    ": ", absl::StrJoin(argv, " "), "\n");
+  }
   unlink(in_path);
   unlink(out_path);
   unlink(err_path);

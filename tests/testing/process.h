@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include "absl/time/time.h"
+
 namespace recloop {
 
 // The path of a built binary: the environment variable `env` (RECLOOPD or
@@ -44,8 +46,11 @@ struct CommandResult {
 };
 
 // Runs a command to completion, with `input` as its standard input, and
-// captures its output.
-CommandResult RunCommand(const std::vector<std::string>& argv, const std::string& input = "");
+// captures its output. A command still running after `timeout` is killed
+// with everything it started (its process group): exit_code is then -1 and
+// err ends with a line saying so.
+CommandResult RunCommand(const std::vector<std::string>& argv, const std::string& input = "",
+                         absl::Duration timeout = absl::Minutes(1));
 
 std::string ReadFile(const std::string& path);
 
