@@ -35,6 +35,7 @@ uint64_t ContentHash(const v1::Event& event) {
 absl::StatusOr<AppendResult> EventLog::Append(uint32_t group_id,
                                               absl::string_view user_id,
                                               absl::string_view session_id,
+                                              absl::string_view identity,
                                               absl::Span<const v1::Event> events) {
   const Owner owner = user_id.empty() ? Owner::Session(session_id) : Owner::User(user_id);
   // Identical events are duplicates for the same user *or* the same
@@ -46,6 +47,7 @@ absl::StatusOr<AppendResult> EventLog::Append(uint32_t group_id,
   WriteBatch batch(*store_);
   // Dedup keys of this batch: a batch may repeat an event too.
   absl::flat_hash_set<std::string> batch_keys;
+  std::vector<std::string> event_keys;
 
   for (const v1::Event& event : events) {
     v1::PutEventResult* outcome = result.response.add_results();
@@ -71,21 +73,31 @@ absl::StatusOr<AppendResult> EventLog::Append(uint32_t group_id,
     *stored.mutable_received_at() = received_at;
     RETURN_IF_ERROR(DeriveFromCitedList(group_id, &stored));
 
-    const std::string key = EventKey(group_id, owner, sent, logged.seq);
-    internal::JournalEntry journal;
-    journal.set_group_id(group_id);
-    journal.set_event_key(key);
+    const std::string& key =
+        event_keys.emplace_back(EventKey(group_id, owner, sent, logged.seq));
     batch.Put(Cf::kEvents, key, stored.SerializeAsString());
     batch.Put(Cf::kDedup, dedup_keys[0], key);
-    for (size_t k = 1; k < dedup_keys.size(); ++k)
+    for (size_t k = 1; k < dedup_keys.size(); ++k) {
       batch.Put(Cf::kDedup, dedup_keys[k], "");
-    batch.Put(Cf::kJournal, JournalKey(logged.seq), journal.SerializeAsString());
+    }
     for (std::string& k : dedup_keys) batch_keys.insert(std::move(k));
     result.stored.push_back(std::move(logged));
   }
+  // Each event is learned with the store as it is after this write.
+  for (size_t i = 0; i < result.stored.size(); ++i) {
+    internal::JournalEntry journal;
+    journal.set_group_id(group_id);
+    journal.set_event_key(event_keys[i]);
+    journal.set_identity(std::string(identity));
+    journal.set_visible_sequence(result.stored.back().seq);
+    batch.Put(Cf::kJournal, JournalKey(result.stored[i].seq),
+              journal.SerializeAsString());
+  }
   if (!user_id.empty()) {
+    const uint64_t first_seq =
+        result.stored.empty() ? last_seq_.load() + 1 : result.stored.front().seq;
     ASSIGN_OR_RETURN(result.linked_session,
-                     LinkSession(group_id, user_id, session_id, &batch));
+                     LinkSession(group_id, user_id, session_id, first_seq, &batch));
   }
   if (batch.Count() > 0) RETURN_IF_ERROR(store_->Write(&batch));
 
@@ -133,7 +145,7 @@ absl::Status EventLog::DeriveFromCitedList(uint32_t group_id,
 
 absl::StatusOr<bool> EventLog::LinkSession(uint32_t group_id, absl::string_view user_id,
                                            absl::string_view session_id,
-                                           WriteBatch* batch) const {
+                                           uint64_t first_seq, WriteBatch* batch) const {
   // The first event that carries both ids links the session to the user; a
   // session belongs to one user, so later links are ignored.
   const std::string link_key = SessionLinkKey(group_id, session_id);
@@ -141,21 +153,41 @@ absl::StatusOr<bool> EventLog::LinkSession(uint32_t group_id, absl::string_view 
   ASSIGN_OR_RETURN(bool linked, store_->Get(Cf::kSessions, link_key, &scratch));
   if (linked) return false;
   batch->Put(Cf::kSessions, link_key, user_id);
-  batch->Put(Cf::kSessions, UserSessionKey(group_id, user_id, session_id), "");
+  batch->Put(Cf::kSessions, UserSessionKey(group_id, user_id, session_id),
+             EncodeLinkSequence(first_seq));
   return true;
 }
 
+absl::StatusOr<uint64_t> EventLog::LinkSequence(uint32_t group_id,
+                                                absl::string_view user_id,
+                                                absl::string_view session_id) const {
+  std::string value;
+  ASSIGN_OR_RETURN(
+      bool found,
+      store_->Get(Cf::kSessions, UserSessionKey(group_id, user_id, session_id), &value));
+  return found ? DecodeLinkSequence(value) : 0;
+}
+
 absl::StatusOr<std::vector<Owner>> EventLog::HistorySources(uint32_t group_id,
-                                                            absl::string_view id) const {
+                                                            absl::string_view id,
+                                                            uint64_t as_of) const {
   std::vector<Owner> sources = {Owner::User(id)};
-  // The anonymous session of the same name, unless it belongs to someone else.
+  // The anonymous session of the same name, unless it belongs to someone
+  // else (by `as_of`).
   ASSIGN_OR_RETURN(auto session_owner, LinkedUser(group_id, id));
-  if (!session_owner || *session_owner == id) sources.push_back(Owner::Session(id));
+  bool own_session = !session_owner || *session_owner == id;
+  if (!own_session && as_of != 0) {
+    ASSIGN_OR_RETURN(uint64_t linked_at, LinkSequence(group_id, *session_owner, id));
+    own_session = linked_at > as_of;
+  }
+  if (own_session) sources.push_back(Owner::Session(id));
   const std::string prefix = UserSessionsPrefix(group_id, id);
   auto cursor = store_->NewPrefixCursor(Cf::kSessions, prefix);
   for (cursor->SeekToFirst(); cursor->Valid(); cursor->Next()) {
     absl::string_view session = SessionOfUserSessionKey(cursor->key(), prefix);
-    if (session != id) sources.push_back(Owner::Session(session));
+    if (session == id) continue;
+    if (as_of != 0 && DecodeLinkSequence(cursor->value()) > as_of) continue;
+    sources.push_back(Owner::Session(session));
   }
   RETURN_IF_ERROR(cursor->status());
   return sources;
@@ -165,7 +197,8 @@ absl::StatusOr<size_t> EventLog::VisitHistory(
     uint32_t group_id, absl::string_view id, size_t limit,
     absl::optional<HistoryBound> before,
     absl::FunctionRef<absl::Status(int64_t, uint64_t, absl::string_view)> visit) const {
-  ASSIGN_OR_RETURN(std::vector<Owner> sources, HistorySources(group_id, id));
+  const uint64_t as_of = before ? before->as_of : 0;
+  ASSIGN_OR_RETURN(std::vector<Owner> sources, HistorySources(group_id, id, as_of));
   for (const Owner& source : sources) {
     const std::string prefix = OwnerPrefix(group_id, source);
     auto cursor = store_->NewPrefixCursor(Cf::kEvents, prefix);
@@ -179,13 +212,15 @@ absl::StatusOr<size_t> EventLog::VisitHistory(
     } else {
       cursor->SeekToFirst();
     }
-    for (size_t n = 0; n < limit && cursor->Valid(); ++n, cursor->Next()) {
+    for (size_t n = 0; n < limit && cursor->Valid(); cursor->Next()) {
       int64_t sent_micros;
       uint64_t seq;
       if (!ParseEventKeySuffix(cursor->key(), prefix.size(), &sent_micros, &seq)) {
         return absl::DataLossError("event key with a malformed suffix");
       }
+      if (as_of != 0 && seq > as_of) continue;  // Stored later.
       RETURN_IF_ERROR(visit(sent_micros, seq, cursor->value()));
+      ++n;
     }
     RETURN_IF_ERROR(cursor->status());
   }

@@ -41,6 +41,10 @@ struct LoggedEvent {
 struct HistoryBound {
   int64_t sent_micros;
   uint64_t seq;
+  // When not 0, only what the store held once the event of this sequence
+  // was written: no event of a larger sequence, no session linked later.
+  // Replay reads an event's window as it was learned this way.
+  uint64_t as_of = 0;
 };
 
 struct AppendResult {
@@ -61,9 +65,12 @@ class EventLog {
 
   // Stores the events of one PutEvents call in one atomic write; they are in
   // the WAL when this returns. `events` are validated and complete: each
-  // has its event_id (generated when the client sent none).
+  // has its event_id (generated when the client sent none). `identity` is
+  // whose history they are learned in (ResolveIdentity before the call),
+  // journaled for replay.
   absl::StatusOr<AppendResult> Append(uint32_t group_id, absl::string_view user_id,
                                       absl::string_view session_id,
+                                      absl::string_view identity,
                                       absl::Span<const v1::Event> events);
 
   // The most recent `limit` events of `id`, newest first, optionally only
@@ -112,11 +119,19 @@ class EventLog {
   // the recommender that served the cited list, else undefined).
   absl::Status DeriveFromCitedList(uint32_t group_id, v1::StoredEvent* stored) const;
   // Adds the session -> user link to `batch` unless the session is linked
-  // already; true when it links.
+  // already; true when it links. `first_seq` is the first sequence that
+  // sees the link.
   absl::StatusOr<bool> LinkSession(uint32_t group_id, absl::string_view user_id,
-                                   absl::string_view session_id, WriteBatch* batch) const;
-  absl::StatusOr<std::vector<Owner>> HistorySources(uint32_t group_id,
-                                                    absl::string_view id) const;
+                                   absl::string_view session_id, uint64_t first_seq,
+                                   WriteBatch* batch) const;
+  // The owners whose events make up `id`'s history; with `as_of` (not 0)
+  // only the sessions linked by then.
+  absl::StatusOr<std::vector<Owner>> HistorySources(uint32_t group_id, absl::string_view id,
+                                                    uint64_t as_of) const;
+  // The first sequence that sees `session_id` linked to `user_id` (0 for
+  // links stored before link sequences were).
+  absl::StatusOr<uint64_t> LinkSequence(uint32_t group_id, absl::string_view user_id,
+                                        absl::string_view session_id) const;
   // Calls `visit` with up to `limit` stored events (key time, seq, the
   // serialized StoredEvent) of each of the id's sources, newest first
   // within a source; before `before` when given. Returns how many sources

@@ -35,7 +35,9 @@ class EventLogTest : public ::testing::Test {
 
   AppendResult Put(const std::string& user, const std::string& session,
                    std::vector<v1::Event> events) {
-    auto result = log_->Append(kGroup, user, session, events);
+    auto identity = log_->ResolveIdentity(kGroup, user, session);
+    EXPECT_TRUE(identity.ok()) << identity.status();
+    auto result = log_->Append(kGroup, user, session, identity.value_or(""), events);
     EXPECT_TRUE(result.ok()) << result.status();
     return result.ok() ? *std::move(result) : AppendResult();
   }
@@ -136,6 +138,26 @@ TEST_F(EventLogTest, AnonymousSessionsJoinTheUserOnceLinked) {
   Put("w", "anon", {Ev("e4", "d", 130)});
   EXPECT_EQ(*log_->LinkedUser(kGroup, "anon").value(), "u");
   EXPECT_THAT(Items("w"), ElementsAre("d"));
+}
+
+// Replay reads a window as the store held it when the event was learned:
+// without the events stored after it and the sessions linked after it.
+TEST_F(EventLogTest, HistoryAsOfASequenceLeavesOutWhatCameLater) {
+  Put("", "anon", {Ev("e1", "a", 100)});                           // seq 1
+  const AppendResult first = Put("u", "s", {Ev("e2", "b", 300)});  // seq 2
+  Put("u", "anon", {Ev("e3", "c", 310)});  // seq 3: links anon to u
+  Put("u", "s", {Ev("e4", "d", 200)});     // seq 4: sent earlier
+  const uint64_t seq = first.stored[0].seq;
+  const HistoryBound before_e3{310 * 1000000, 3};
+  EXPECT_THAT(Items("u", 10, before_e3), ElementsAre("b", "d", "a"));
+  EXPECT_THAT(Items("u", 10, HistoryBound{310 * 1000000, 3, /*as_of=*/3}),
+              ElementsAre("b", "a"));
+  EXPECT_THAT(Items("u", 10, HistoryBound{310 * 1000000, 3, /*as_of=*/seq}),
+              ElementsAre("b"))
+      << "anon was linked by call 3";
+  // The limit counts only what is visible.
+  EXPECT_THAT(Items("u", 1, HistoryBound{310 * 1000000, 3, /*as_of=*/3}),
+              ElementsAre("b"));
 }
 
 TEST_F(EventLogTest, ImpressionsAndAttributionFollowPersonalizesRules) {

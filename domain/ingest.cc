@@ -38,8 +38,9 @@ absl::StatusOr<AppendResult> EventIngest::AppendAndLearn(
   ASSIGN_OR_RETURN(
       std::string identity,
       events_->ResolveIdentity(group.id, request.user_id(), request.session_id()));
-  ASSIGN_OR_RETURN(AppendResult result, events_->Append(group.id, request.user_id(),
-                                                        request.session_id(), events));
+  ASSIGN_OR_RETURN(AppendResult result,
+                   events_->Append(group.id, request.user_id(), request.session_id(),
+                                   identity, events));
   if (result.linked_session) {
     // The user's history now takes in the session's events.
     windows_->Drop(group.id, request.user_id());

@@ -10,9 +10,26 @@ namespace recloop {
 
 absl::Status Learner::Learn(const DatasetGroupState& group, absl::string_view identity,
                             const LoggedEvent& logged, uint64_t call_last_seq) {
-  const v1::Event& event = logged.event.event();
   ASSIGN_OR_RETURN(std::vector<PastEvent> window,
                    WindowBefore(group.id, identity, logged, call_last_seq));
+  return Teach(group, logged, std::move(window));
+}
+
+absl::Status Learner::Replay(const DatasetGroupState& group, absl::string_view identity,
+                             const LoggedEvent& logged, uint64_t visible_seq) {
+  std::vector<PastEvent> window;
+  if (!logged.event.event().item_id().empty()) {
+    ASSIGN_OR_RETURN(
+        window,
+        events_->RecentEvents(group.id, identity, kLearningWindow,
+                              HistoryBound{logged.sent_micros, logged.seq, visible_seq}));
+  }
+  return Teach(group, logged, std::move(window));
+}
+
+absl::Status Learner::Teach(const DatasetGroupState& group, const LoggedEvent& logged,
+                            std::vector<PastEvent> window) {
+  const v1::Event& event = logged.event.event();
   if (event.item_id().empty()) {
     if (logged.event.effective_impression().empty()) return absl::OkStatus();
     window.clear();  // impressions alone learn without a window
@@ -46,8 +63,9 @@ absl::StatusOr<std::vector<PastEvent>> Learner::WindowBefore(uint32_t group_id,
   // The store already holds this call's later events (seqs up to
   // call_last_seq); read past them to this event and its window.
   const uint64_t later = std::max(call_last_seq, logged.seq) - logged.seq;
+  const size_t limit = kLearningWindow + 1 + later;
   ASSIGN_OR_RETURN(std::vector<LoggedEvent> history,
-                   events_->ReadHistory(group_id, identity, kLearningWindow + 1 + later));
+                   events_->ReadHistory(group_id, identity, limit));
   size_t j = 0;
   bool only_later_of_this_call = true;
   while (j < history.size() && history[j].seq != logged.seq) {
@@ -56,8 +74,10 @@ absl::StatusOr<std::vector<PastEvent>> Learner::WindowBefore(uint32_t group_id,
     }
     ++j;
   }
-  if (j == history.size()) {
-    // Sent before many events already stored: its window is further back.
+  // Sent before more events than the read allowed for (a replay, or an
+  // event older than what the identity sent before): its window is further
+  // back than the read reaches, whole or in part.
+  if (j == history.size() || (history.size() == limit && j > later)) {
     return events_->RecentEvents(group_id, identity, kLearningWindow, before);
   }
   std::vector<PastEvent> recent;

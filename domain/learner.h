@@ -36,6 +36,11 @@ class Learner {
   // `call_last_seq` (0: none).
   absl::Status Learn(const DatasetGroupState& group, absl::string_view identity,
                      const LoggedEvent& logged, uint64_t call_last_seq = 0);
+  // Teaches the group's recommenders a journaled event again, at recovery:
+  // in `identity`'s history, with its window as the store held it once
+  // `visible_seq` was written (0: as it holds it now).
+  absl::Status Replay(const DatasetGroupState& group, absl::string_view identity,
+                      const LoggedEvent& logged, uint64_t visible_seq);
   // Teaches a new recommender every stored event of its group, each
   // owner's in time order. The caller keeps writes to the group paused.
   absl::Status LearnStoredEvents(const DatasetGroupState& group,
@@ -53,6 +58,9 @@ class Learner {
                                                       absl::string_view identity,
                                                       const LoggedEvent& logged,
                                                       uint64_t call_last_seq);
+  // Teaches the group's recommenders `logged` with `window`.
+  static absl::Status Teach(const DatasetGroupState& group, const LoggedEvent& logged,
+                            std::vector<PastEvent> window);
   // The event as the engine learns it.
   static LearnedEvent LearnedEventOf(const DatasetGroupState& group,
                                      const LoggedEvent& logged);

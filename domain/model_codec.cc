@@ -68,6 +68,21 @@ absl::Status Decode(const internal::ItemModelRecord& record, ItemState* state,
   return absl::OkStatus();
 }
 
+ModelHeader Decode(const internal::ModelHeaderRecord& record) {
+  ModelHeader header;
+  header.trend_origin_micros = record.trend_origin_micros();
+  header.latest_event_micros = record.latest_event_micros();
+  header.blend.assign(record.blend_weights().begin(), record.blend_weights().end());
+  if (record.has_total_weight()) header.total_weight = record.total_weight();
+  header.tenure_totals.assign(record.tenure_totals().begin(),
+                              record.tenure_totals().end());
+  for (const auto& [context, total] : record.context_totals()) {
+    header.context_totals.emplace_back(context, total);
+  }
+  header.blend_interactions = record.blend_interactions();
+  return header;
+}
+
 }  // namespace
 
 std::vector<uint32_t> CheckpointModel(ItemModel* model, uint32_t group_id,
@@ -86,6 +101,12 @@ std::vector<uint32_t> CheckpointModel(ItemModel* model, uint32_t group_id,
     record.set_trend_origin_micros(header->trend_origin_micros);
     record.set_latest_event_micros(header->latest_event_micros);
     for (double w : header->blend) record.add_blend_weights(w);
+    if (header->total_weight) record.set_total_weight(*header->total_weight);
+    for (double t : header->tenure_totals) record.add_tenure_totals(t);
+    for (const auto& [context, total] : header->context_totals) {
+      (*record.mutable_context_totals())[context] = total;
+    }
+    record.set_blend_interactions(header->blend_interactions);
     batch->Put(Cf::kModel, ModelHeaderKey(group_id, recommender_id),
                record.SerializeAsString());
   }
@@ -108,10 +129,7 @@ absl::Status LoadModel(const Store& store, uint32_t group_id, uint32_t recommend
       if (!header.ParseFromArray(value.data(), static_cast<int>(value.size()))) {
         return absl::DataLossError("model header is corrupt");
       }
-      model->RestoreHeader(
-          {header.trend_origin_micros(),
-           header.latest_event_micros(),
-           {header.blend_weights().begin(), header.blend_weights().end()}});
+      model->RestoreHeader(Decode(header));
       continue;
     }
     if (!record.ParseFromArray(value.data(), static_cast<int>(value.size())) ||

@@ -399,22 +399,12 @@ TEST_F(RecoveryEquivalenceTest, PopularityAndTrendingListsAreExactlyTheSameAfter
   CrashAndCompare(/*listed=*/{"popular", "trending", "purchases"}, /*ranked=*/{});
 }
 
-// DISABLED: fails today, for two reasons; enable it once both are fixed.
-// Run it with --gtest_also_run_disabled_tests.
-// - Replay changes what user-personalization learns once an identity has
-//   more than about 50 events (one user with 49 events recovers exactly,
-//   with 54 not). Recover() calls Learn() without call_last_seq, so Learn()
-//   reads the identity's newest kLearningWindow + 1 events from the store,
-//   which by then also holds the identity's later events: a replayed event
-//   that is not among the newest gets a shortened learning window. Every
-//   personalized list then differs, in order too, and so do the rankings of
-//   every recipe (GetPersonalizedRanking scores with the learned model).
-// - A checkpoint round trip moves user-personalization's popularity-based
-//   scores by about 1e-9 relative, even with nothing to replay (the totals
-//   are re-added from float weights on load; see
-//   ItemModelTest.StagePopularitySurvivesACheckpoint).
+// User-personalization learns every event with the identity's window, so
+// replay must read each window as the store held it when the event was
+// learned (JournalEntry.visible_sequence), and a checkpoint must restore
+// the totals and the blend's pacing exactly (ModelHeaderRecord).
 TEST_F(RecoveryEquivalenceTest,
-       DISABLED_PersonalizedListsAndRankingsAreExactlyTheSameAfterACrash) {
+       PersonalizedListsAndRankingsAreExactlyTheSameAfterACrash) {
   // Without exploration, which draws at random.
   v1::RecommenderConfig personal;
   personal.set_exploration_weight(0);

@@ -46,10 +46,12 @@ absl::StatusOr<JournalReplay> ReplayJournal(const Store& store, const Registry& 
     if (!logged.event.ParseFromString(raw)) {
       return absl::DataLossError(absl::StrCat("stored event ", key->seq, " is corrupt"));
     }
-    ASSIGN_OR_RETURN(std::string identity,
-                     events.ResolveIdentity(group->id, logged.event.user_id(),
-                                            logged.event.session_id()));
-    RETURN_IF_ERROR(learner->Learn(*group, identity, logged));
+    std::string identity = entry.identity();
+    if (identity.empty()) {
+      ASSIGN_OR_RETURN(identity, events.ResolveIdentity(group->id, logged.event.user_id(),
+                                                        logged.event.session_id()));
+    }
+    RETURN_IF_ERROR(learner->Replay(*group, identity, logged, entry.visible_sequence()));
     ++replay.replayed_events;
   }
   RETURN_IF_ERROR(journal->status());

@@ -53,6 +53,8 @@ class ItemCatalog {
   void Restore(uint32_t i, const Item& item);
 
   double total_weight() const { return total_weight_; }
+  // Replaces the sum the restored items added up to with the exact one.
+  void RestoreTotalWeight(double total) { total_weight_ = total; }
   // 1 / sqrt(weight), 0 for weight 0: the cosine normalization.
   double inverse_norm(uint32_t i) const { return inverse_norms_[i]; }
   // log1p(weight): the popularity signal.

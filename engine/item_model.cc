@@ -432,14 +432,29 @@ void ItemModel::ReadItems(
 absl::optional<ModelHeader> ItemModel::Header() const {
   absl::ReaderMutexLock lock(&mu_);
   if (!trending_.has_events()) return absl::nullopt;
-  return ModelHeader{trending_.origin_micros(), trending_.latest_event_micros(),
-                     blend_.Checkpoint()};
+  ModelHeader header;
+  header.trend_origin_micros = trending_.origin_micros();
+  header.latest_event_micros = trending_.latest_event_micros();
+  header.blend = blend_.Checkpoint();
+  header.total_weight = catalog_.total_weight();
+  for (size_t stage = 0; stage < TenurePopularity::kStages; ++stage) {
+    header.tenure_totals.push_back(tenure_.Total(stage));
+  }
+  header.context_totals = contexts_.Totals();
+  header.blend_interactions = interactions_;
+  return header;
 }
 
 void ItemModel::RestoreHeader(const ModelHeader& header) {
   absl::MutexLock lock(&mu_);
   trending_.RestoreClock(header.trend_origin_micros, header.latest_event_micros);
   blend_.Restore(header.blend);
+  if (header.total_weight) catalog_.RestoreTotalWeight(*header.total_weight);
+  tenure_.RestoreTotals(header.tenure_totals);
+  for (const auto& [context, total] : header.context_totals) {
+    contexts_.RestoreTotal(context, total);
+  }
+  interactions_ = header.blend_interactions;
 }
 
 void ItemModel::RestoreItem(uint32_t index, const ItemState& state) {

@@ -56,6 +56,12 @@ struct ModelHeader {
   int64_t trend_origin_micros = 0;
   int64_t latest_event_micros = 0;
   std::vector<double> blend;  // SignalBlend::Checkpoint()
+  // Sums over items, exact (re-adding the items' values would round
+  // differently); absent in older checkpoints.
+  absl::optional<double> total_weight;
+  std::vector<double> tenure_totals;  // TenurePopularity::kStages values
+  std::vector<std::pair<std::string, double>> context_totals;
+  uint64_t blend_interactions = 0;
 };
 
 // One item's learned state, as a checkpoint holds it. The spans point into
@@ -143,10 +149,11 @@ class ItemModel {
                  absl::FunctionRef<void(uint32_t, const ItemState&)> read) const;
   // Null before the first event.
   absl::optional<ModelHeader> Header() const;
-  // Restore checkpointed state; call before any Observe. An item may be
-  // restored once.
-  void RestoreHeader(const ModelHeader& header);
+  // Restore checkpointed state; call before any Observe: every item (each
+  // once), then the header (the order a store returns them in: the
+  // header's key sorts last).
   void RestoreItem(uint32_t index, const ItemState& state);
+  void RestoreHeader(const ModelHeader& header);
 
  private:
   // Appends an item first seen at `micros` to the catalog and every

@@ -54,10 +54,10 @@ inline ServeQuery Query(const std::vector<HistoryItem>& history, int n,
 inline void RoundTrip(ItemModel* model, ItemModel* restored) {
   std::vector<uint32_t> items = model->TakeDirty();
   std::sort(items.begin(), items.end());
-  if (auto header = model->Header()) restored->RestoreHeader(*header);
   model->ReadItems(items, [&](uint32_t index, const ItemState& state) {
     restored->RestoreItem(index, state);
   });
+  if (auto header = model->Header()) restored->RestoreHeader(*header);
 }
 
 }  // namespace testing

@@ -119,6 +119,19 @@ ContextPopularity::Of(absl::Span<const uint32_t> items) const {
   return out;
 }
 
+std::vector<std::pair<std::string, double>> ContextPopularity::Totals() const {
+  std::vector<std::pair<std::string, double>> totals;
+  totals.reserve(contexts_.size());
+  for (const auto& [context, stats] : contexts_)
+    totals.emplace_back(context, stats.total);
+  return totals;
+}
+
+void ContextPopularity::RestoreTotal(absl::string_view context, double total) {
+  auto it = contexts_.find(context);
+  if (it != contexts_.end() && std::isfinite(total)) it->second.total = total;
+}
+
 void ContextPopularity::Restore(uint32_t i, absl::string_view context, double weight) {
   Stats& stats = contexts_.try_emplace(context, pool_).first->second;
   stats.weights[i] = weight;

@@ -114,8 +114,13 @@ class ContextPopularity {
   // checkpoints.
   absl::flat_hash_map<uint32_t, std::vector<std::pair<absl::string_view, double>>> Of(
       absl::Span<const uint32_t> items) const;
+  // Every context's total weight, for checkpoints.
+  std::vector<std::pair<std::string, double>> Totals() const;
   // Restores one checkpointed weight.
   void Restore(uint32_t i, absl::string_view context, double weight);
+  // Replaces the total the restored weights of `context` added up to with
+  // the exact one.
+  void RestoreTotal(absl::string_view context, double total);
 
  private:
   struct Stats {

@@ -13,7 +13,9 @@ size_t TenurePopularity::StageOf(size_t earlier_items) {
   return stage;
 }
 
-void TenurePopularity::Resize(size_t n) { weights_.resize(n, std::array<float, kStages>{}); }
+void TenurePopularity::Resize(size_t n) {
+  weights_.resize(n, std::array<float, kStages>{});
+}
 
 void TenurePopularity::Add(uint32_t item, size_t stage, double weight) {
   float& w = weights_[item][stage];
@@ -28,6 +30,14 @@ void TenurePopularity::Scale(double factor) {
   }
   for (double& total : totals_) total *= factor;
   for (TopPool& pool : top_) pool.Scale(factor);
+}
+
+void TenurePopularity::RestoreTotals(absl::Span<const double> totals) {
+  if (totals.size() != kStages) return;
+  for (double v : totals) {
+    if (!(std::isfinite(v) && v >= 0)) return;
+  }
+  for (size_t stage = 0; stage < kStages; ++stage) totals_[stage] = totals[stage];
 }
 
 void TenurePopularity::Restore(uint32_t item, absl::Span<const float> weights) {

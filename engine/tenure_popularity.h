@@ -64,6 +64,9 @@ class TenurePopularity {
   // Restores an item's checkpointed weights; ignored unless there are
   // kStages finite non-negative values (older checkpoints have none).
   void Restore(uint32_t item, absl::Span<const float> weights);
+  // Replaces the totals the restored items added up to with the exact
+  // ones; ignored unless there are kStages finite non-negative values.
+  void RestoreTotals(absl::Span<const double> totals);
 
  private:
   std::vector<std::array<float, kStages>> weights_;

@@ -185,6 +185,16 @@ absl::string_view SessionOfUserSessionKey(absl::string_view key,
   return key.substr(prefix.size());
 }
 
+std::string EncodeLinkSequence(uint64_t seq) {
+  std::string v;
+  PutFixed64BE(&v, seq);
+  return v;
+}
+
+uint64_t DecodeLinkSequence(absl::string_view value) {
+  return value.size() == 8 ? DecodeFixed64BE(value.data()) : 0;
+}
+
 namespace {
 
 void PutHashedField(std::string* out, absl::string_view field) {

@@ -128,6 +128,10 @@ std::string UserSessionKey(uint32_t group_id, absl::string_view user_id,
 // The session id of a UserSessionKey under `prefix` (UserSessionsPrefix).
 absl::string_view SessionOfUserSessionKey(absl::string_view key,
                                           absl::string_view prefix);
+// The value of a UserSessionKey: the first journal sequence that sees the
+// link (links stored before it have an empty value: 0).
+std::string EncodeLinkSequence(uint64_t seq);
+uint64_t DecodeLinkSequence(absl::string_view value);
 
 // journal CF.
 std::string JournalKey(uint64_t seq);
