@@ -80,6 +80,10 @@ class Recloop {
   Recloop& operator=(const Recloop&) = delete;
 
   const RecoveryStats& recovery_stats() const { return recovery_; }
+  // False while the store refuses writes (a full disk): PutEvents and
+  // control-plane changes answer UNAVAILABLE, reads work. See
+  // Store::writable().
+  bool writable() const { return store_->writable(); }
   RecloopStats Stats() const;
 
   // Control plane.

@@ -20,7 +20,8 @@ TEST(AdmissionTest, RefusesBeyondTheBoundAndRecoversOnRelease) {
   auto refused = admission.TryAcquire();
   ASSERT_FALSE(refused.ok());
   EXPECT_EQ(refused.status().code(), absl::StatusCode::kResourceExhausted);
-  EXPECT_THAT(std::string(refused.status().message()), ::testing::HasSubstr("overloaded"));
+  EXPECT_THAT(std::string(refused.status().message()),
+              ::testing::HasSubstr("overloaded"));
   EXPECT_EQ(admission.in_flight(), 2) << "a refusal holds no place";
   held.pop_back();
   EXPECT_TRUE(admission.TryAcquire().ok());

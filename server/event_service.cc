@@ -1,21 +1,23 @@
 #include "server/event_service.h"
 
-#include "server/grpc_status.h"
+#include "common/status_macros.h"
 
 namespace recloop {
 
 grpc::ServerUnaryReactor* EventService::PutEvents(grpc::CallbackServerContext* context,
-                                                  const v1::PutEventsRequest* request,
-                                                  v1::PutEventsResponse* response) {
-  return ServeAdmitted(context, admission_, response,
-                       [&] { return recloop_->PutEvents(*request); });
+                                                  const grpc::ByteBuffer* request,
+                                                  grpc::ByteBuffer* response) {
+  return Serve<v1::PutEventsRequest, v1::PutEventsResponse>(
+      runner_, /*data_plane=*/true, context, request, response,
+      [this](const v1::PutEventsRequest& r) { return recloop_->PutEvents(r); });
 }
 
 grpc::ServerUnaryReactor* EventService::GetUserHistory(
-    grpc::CallbackServerContext* context, const v1::GetUserHistoryRequest* request,
-    v1::GetUserHistoryResponse* response) {
-  return ServeAdmitted(context, admission_, response,
-                       [&] { return recloop_->GetUserHistory(*request); });
+    grpc::CallbackServerContext* context, const grpc::ByteBuffer* request,
+    grpc::ByteBuffer* response) {
+  return Serve<v1::GetUserHistoryRequest, v1::GetUserHistoryResponse>(
+      runner_, /*data_plane=*/true, context, request, response,
+      [this](const v1::GetUserHistoryRequest& r) { return recloop_->GetUserHistory(r); });
 }
 
 }  // namespace recloop

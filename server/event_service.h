@@ -2,28 +2,33 @@
 #define RECLOOP_SERVER_EVENT_SERVICE_H_
 
 #include "domain/recloop.h"
-#include "server/admission.h"
+#include "grpcpp/grpcpp.h"
 #include "recloop/v1/recloop.grpc.pb.h"
+#include "server/call.h"
 
 namespace recloop {
 
-// PutEvents and GetUserHistory over gRPC.
-class EventService final : public v1::EventService::CallbackService {
+// PutEvents and GetUserHistory over gRPC. Every method takes the raw request (see
+// call.h).
+using RawEventService = v1::EventService::WithRawCallbackMethod_PutEvents<
+    v1::EventService::WithRawCallbackMethod_GetUserHistory<v1::EventService::Service>>;
+
+class EventService final : public RawEventService {
  public:
-  // `admission` bounds the data-plane calls; both must outlive the service.
-  EventService(Recloop* recloop, Admission* admission)
-      : recloop_(recloop), admission_(admission) {}
+  // `recloop` and what `runner` points to must outlive the service.
+  EventService(Recloop* recloop, const CallRunner& runner)
+      : recloop_(recloop), runner_(runner) {}
 
   grpc::ServerUnaryReactor* PutEvents(grpc::CallbackServerContext* context,
-                                      const v1::PutEventsRequest* request,
-                                      v1::PutEventsResponse* response) override;
+                                      const grpc::ByteBuffer* request,
+                                      grpc::ByteBuffer* response) override;
   grpc::ServerUnaryReactor* GetUserHistory(grpc::CallbackServerContext* context,
-                                           const v1::GetUserHistoryRequest* request,
-                                           v1::GetUserHistoryResponse* response) override;
+                                           const grpc::ByteBuffer* request,
+                                           grpc::ByteBuffer* response) override;
 
  private:
   Recloop* const recloop_;
-  Admission* const admission_;
+  const CallRunner runner_;
 };
 
 }  // namespace recloop

@@ -1,55 +1,91 @@
 #include "server/event_tracker_service.h"
 
-#include "server/grpc_status.h"
+#include "common/status_macros.h"
 
 namespace recloop {
 
 grpc::ServerUnaryReactor* EventTrackerService::CreateDatasetGroup(
-    grpc::CallbackServerContext* context, const v1::CreateDatasetGroupRequest* request,
-    v1::DatasetGroup* response) {
-  return FinishUnary(context, recloop_->CreateDatasetGroup(*request), response);
+    grpc::CallbackServerContext* context, const grpc::ByteBuffer* request,
+    grpc::ByteBuffer* response) {
+  return Serve<v1::CreateDatasetGroupRequest, v1::DatasetGroup>(
+      runner_, /*data_plane=*/false, context, request, response,
+      [this](const v1::CreateDatasetGroupRequest& r) {
+        return recloop_->CreateDatasetGroup(r);
+      });
 }
 
 grpc::ServerUnaryReactor* EventTrackerService::DescribeDatasetGroup(
-    grpc::CallbackServerContext* context, const v1::DescribeDatasetGroupRequest* request,
-    v1::DatasetGroup* response) {
-  return FinishUnary(context, recloop_->DescribeDatasetGroup(*request), response);
+    grpc::CallbackServerContext* context, const grpc::ByteBuffer* request,
+    grpc::ByteBuffer* response) {
+  return Serve<v1::DescribeDatasetGroupRequest, v1::DatasetGroup>(
+      runner_, /*data_plane=*/false, context, request, response,
+      [this](const v1::DescribeDatasetGroupRequest& r) {
+        return recloop_->DescribeDatasetGroup(r);
+      });
 }
 
 grpc::ServerUnaryReactor* EventTrackerService::ListDatasetGroups(
-    grpc::CallbackServerContext* context, const v1::ListDatasetGroupsRequest* request,
-    v1::ListDatasetGroupsResponse* response) {
-  return FinishUnary(context, recloop_->ListDatasetGroups(*request), response);
+    grpc::CallbackServerContext* context, const grpc::ByteBuffer* request,
+    grpc::ByteBuffer* response) {
+  return Serve<v1::ListDatasetGroupsRequest, v1::ListDatasetGroupsResponse>(
+      runner_, /*data_plane=*/false, context, request, response,
+      [this](const v1::ListDatasetGroupsRequest& r) {
+        return recloop_->ListDatasetGroups(r);
+      });
 }
 
 grpc::ServerUnaryReactor* EventTrackerService::DeleteDatasetGroup(
-    grpc::CallbackServerContext* context, const v1::DeleteDatasetGroupRequest* request,
-    v1::DeleteDatasetGroupResponse* /*response*/) {
-  return FinishUnary(context, recloop_->DeleteDatasetGroup(*request));
+    grpc::CallbackServerContext* context, const grpc::ByteBuffer* request,
+    grpc::ByteBuffer* response) {
+  return Serve<v1::DeleteDatasetGroupRequest, v1::DeleteDatasetGroupResponse>(
+      runner_, /*data_plane=*/false, context, request, response,
+      [this](const v1::DeleteDatasetGroupRequest& r)
+          -> absl::StatusOr<v1::DeleteDatasetGroupResponse> {
+        RETURN_IF_ERROR(recloop_->DeleteDatasetGroup(r));
+        return v1::DeleteDatasetGroupResponse();
+      });
 }
 
 grpc::ServerUnaryReactor* EventTrackerService::CreateEventTracker(
-    grpc::CallbackServerContext* context, const v1::CreateEventTrackerRequest* request,
-    v1::EventTracker* response) {
-  return FinishUnary(context, recloop_->CreateEventTracker(*request), response);
+    grpc::CallbackServerContext* context, const grpc::ByteBuffer* request,
+    grpc::ByteBuffer* response) {
+  return Serve<v1::CreateEventTrackerRequest, v1::EventTracker>(
+      runner_, /*data_plane=*/false, context, request, response,
+      [this](const v1::CreateEventTrackerRequest& r) {
+        return recloop_->CreateEventTracker(r);
+      });
 }
 
 grpc::ServerUnaryReactor* EventTrackerService::DescribeEventTracker(
-    grpc::CallbackServerContext* context, const v1::DescribeEventTrackerRequest* request,
-    v1::EventTracker* response) {
-  return FinishUnary(context, recloop_->DescribeEventTracker(*request), response);
+    grpc::CallbackServerContext* context, const grpc::ByteBuffer* request,
+    grpc::ByteBuffer* response) {
+  return Serve<v1::DescribeEventTrackerRequest, v1::EventTracker>(
+      runner_, /*data_plane=*/false, context, request, response,
+      [this](const v1::DescribeEventTrackerRequest& r) {
+        return recloop_->DescribeEventTracker(r);
+      });
 }
 
 grpc::ServerUnaryReactor* EventTrackerService::ListEventTrackers(
-    grpc::CallbackServerContext* context, const v1::ListEventTrackersRequest* request,
-    v1::ListEventTrackersResponse* response) {
-  return FinishUnary(context, recloop_->ListEventTrackers(*request), response);
+    grpc::CallbackServerContext* context, const grpc::ByteBuffer* request,
+    grpc::ByteBuffer* response) {
+  return Serve<v1::ListEventTrackersRequest, v1::ListEventTrackersResponse>(
+      runner_, /*data_plane=*/false, context, request, response,
+      [this](const v1::ListEventTrackersRequest& r) {
+        return recloop_->ListEventTrackers(r);
+      });
 }
 
 grpc::ServerUnaryReactor* EventTrackerService::DeleteEventTracker(
-    grpc::CallbackServerContext* context, const v1::DeleteEventTrackerRequest* request,
-    v1::DeleteEventTrackerResponse* /*response*/) {
-  return FinishUnary(context, recloop_->DeleteEventTracker(*request));
+    grpc::CallbackServerContext* context, const grpc::ByteBuffer* request,
+    grpc::ByteBuffer* response) {
+  return Serve<v1::DeleteEventTrackerRequest, v1::DeleteEventTrackerResponse>(
+      runner_, /*data_plane=*/false, context, request, response,
+      [this](const v1::DeleteEventTrackerRequest& r)
+          -> absl::StatusOr<v1::DeleteEventTrackerResponse> {
+        RETURN_IF_ERROR(recloop_->DeleteEventTracker(r));
+        return v1::DeleteEventTrackerResponse();
+      });
 }
 
 }  // namespace recloop

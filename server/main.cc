@@ -8,8 +8,8 @@
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
-#include "absl/synchronization/mutex.h"
 #include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "common/log.h"
 #include "domain/recloop.h"
@@ -26,12 +26,19 @@ ABSL_FLAG(absl::Duration, recommendation_retention, absl::Hours(24 * 7),
           "how long served recommendation ids are remembered");
 ABSL_FLAG(absl::Duration, checkpoint_interval, absl::Seconds(30),
           "how often model state is checkpointed");
-ABSL_FLAG(int, max_receive_message_bytes, 4 << 20,
-          "largest request accepted, in bytes");
+ABSL_FLAG(int, max_receive_message_bytes, 4 << 20, "largest request accepted, in bytes");
 ABSL_FLAG(int64_t, learning_cache_identities, 16384,
           "users or sessions whose recent events stay in memory for learning (0: none)");
+ABSL_FLAG(int64_t, min_free_disk_bytes, int64_t{256} << 20,
+          "free space kept on data_dir's disk: below it writes answer UNAVAILABLE "
+          "until space is freed, and recloopd does not start (0: no check)");
 ABSL_FLAG(int, max_in_flight, 1000,
-          "data-plane calls in progress beyond this get RESOURCE_EXHAUSTED (0: no bound)");
+          "data-plane calls in progress (queued or running) beyond this get "
+          "RESOURCE_EXHAUSTED at once (0: no bound)");
+ABSL_FLAG(int64_t, max_in_flight_bytes, int64_t{256} << 20,
+          "request bytes of the data-plane calls in progress beyond which new ones get "
+          "RESOURCE_EXHAUSTED at once (0: no bound)");
+ABSL_FLAG(int, worker_threads, 0, "threads that run calls (0: 4 per core, at least 8)");
 
 namespace recloop {
 namespace {
@@ -48,15 +55,19 @@ int Run() {
   RecloopOptions options;
   options.store.path = absl::GetFlag(FLAGS_data_dir);
   options.store.sync_writes = absl::GetFlag(FLAGS_sync);
+  options.store.min_free_bytes = static_cast<uint64_t>(
+      std::max<int64_t>(0, absl::GetFlag(FLAGS_min_free_disk_bytes)));
   options.recommendation_retention = absl::GetFlag(FLAGS_recommendation_retention);
   options.checkpoint_interval = absl::GetFlag(FLAGS_checkpoint_interval);
-  options.learning_window_cache =
-      static_cast<size_t>(std::max<int64_t>(0, absl::GetFlag(FLAGS_learning_cache_identities)));
+  options.learning_window_cache = static_cast<size_t>(
+      std::max<int64_t>(0, absl::GetFlag(FLAGS_learning_cache_identities)));
   ServerOptions server_options;
   server_options.listen = absl::GetFlag(FLAGS_listen);
   server_options.max_receive_message_bytes =
       absl::GetFlag(FLAGS_max_receive_message_bytes);
   server_options.max_in_flight = absl::GetFlag(FLAGS_max_in_flight);
+  server_options.max_in_flight_bytes = absl::GetFlag(FLAGS_max_in_flight_bytes);
+  server_options.worker_threads = absl::GetFlag(FLAGS_worker_threads);
 
   absl::Time opening = absl::Now();
   auto recloop = Recloop::Open(options);
@@ -66,14 +77,13 @@ int Run() {
     return 1;
   }
   const RecoveryStats& recovery = (*recloop)->recovery_stats();
-  LogInfo(absl::StrCat(recovery.created_store ? "created new store in "
-                                              : "opened store in ",
-                       options.store.path, ": ", recovery.dataset_groups,
-                       " dataset group(s), replayed ", recovery.replayed_events,
-                       " journaled event(s) in ",
-                       absl::FormatDuration(absl::Now() - opening),
-                       options.store.sync_writes ? ", durability: fsync per write"
-                                                 : ", durability: WAL (process crash)"));
+  LogInfo(
+      absl::StrCat(recovery.created_store ? "created new store in " : "opened store in ",
+                   options.store.path, ": ", recovery.dataset_groups,
+                   " dataset group(s), replayed ", recovery.replayed_events,
+                   " journaled event(s) in ", absl::FormatDuration(absl::Now() - opening),
+                   options.store.sync_writes ? ", durability: fsync per write"
+                                             : ", durability: WAL (process crash)"));
 
   auto server = RecloopServer::Start(recloop->get(), server_options);
   if (!server.ok()) {
@@ -81,8 +91,7 @@ int Run() {
     return 1;
   }
   std::string address = server_options.listen;
-  address = absl::StrCat(address.substr(0, address.rfind(':')), ":",
-                         (*server)->port());
+  address = absl::StrCat(address.substr(0, address.rfind(':')), ":", (*server)->port());
   LogInfo(absl::StrCat("recloopd listening on ", address, " with data_dir ",
                        options.store.path));
 

@@ -2,42 +2,52 @@
 #define RECLOOP_SERVER_RECOMMENDATION_SERVICE_H_
 
 #include "domain/recloop.h"
-#include "server/admission.h"
+#include "grpcpp/grpcpp.h"
 #include "recloop/v1/recloop.grpc.pb.h"
+#include "server/call.h"
 
 namespace recloop {
 
-// GetRecommendations, GetPersonalizedRanking and recommenders over gRPC.
-class RecommendationService final : public v1::RecommendationService::CallbackService {
- public:
-  // `admission` bounds the data-plane calls; both must outlive the service.
-  RecommendationService(Recloop* recloop, Admission* admission)
-      : recloop_(recloop), admission_(admission) {}
+// GetRecommendations, GetPersonalizedRanking and recommenders over gRPC. Every method
+// takes the raw request (see call.h).
+using RawRecommendationService =
+    v1::RecommendationService::WithRawCallbackMethod_GetRecommendations<
+        v1::RecommendationService::WithRawCallbackMethod_GetPersonalizedRanking<
+            v1::RecommendationService::WithRawCallbackMethod_CreateRecommender<
+                v1::RecommendationService::WithRawCallbackMethod_DescribeRecommender<
+                    v1::RecommendationService::WithRawCallbackMethod_ListRecommenders<
+                        v1::RecommendationService::
+                            WithRawCallbackMethod_DeleteRecommender<
+                                v1::RecommendationService::Service>>>>>>;
 
-  grpc::ServerUnaryReactor* GetRecommendations(
-      grpc::CallbackServerContext* context, const v1::GetRecommendationsRequest* request,
-      v1::GetRecommendationsResponse* response) override;
-  grpc::ServerUnaryReactor* GetPersonalizedRanking(
-      grpc::CallbackServerContext* context,
-      const v1::GetPersonalizedRankingRequest* request,
-      v1::GetPersonalizedRankingResponse* response) override;
-  grpc::ServerUnaryReactor* CreateRecommender(
-      grpc::CallbackServerContext* context, const v1::CreateRecommenderRequest* request,
-      v1::Recommender* response) override;
-  grpc::ServerUnaryReactor* DescribeRecommender(
-      grpc::CallbackServerContext* context,
-      const v1::DescribeRecommenderRequest* request,
-      v1::Recommender* response) override;
-  grpc::ServerUnaryReactor* ListRecommenders(
-      grpc::CallbackServerContext* context, const v1::ListRecommendersRequest* request,
-      v1::ListRecommendersResponse* response) override;
-  grpc::ServerUnaryReactor* DeleteRecommender(
-      grpc::CallbackServerContext* context, const v1::DeleteRecommenderRequest* request,
-      v1::DeleteRecommenderResponse* response) override;
+class RecommendationService final : public RawRecommendationService {
+ public:
+  // `recloop` and what `runner` points to must outlive the service.
+  RecommendationService(Recloop* recloop, const CallRunner& runner)
+      : recloop_(recloop), runner_(runner) {}
+
+  grpc::ServerUnaryReactor* GetRecommendations(grpc::CallbackServerContext* context,
+                                               const grpc::ByteBuffer* request,
+                                               grpc::ByteBuffer* response) override;
+  grpc::ServerUnaryReactor* GetPersonalizedRanking(grpc::CallbackServerContext* context,
+                                                   const grpc::ByteBuffer* request,
+                                                   grpc::ByteBuffer* response) override;
+  grpc::ServerUnaryReactor* CreateRecommender(grpc::CallbackServerContext* context,
+                                              const grpc::ByteBuffer* request,
+                                              grpc::ByteBuffer* response) override;
+  grpc::ServerUnaryReactor* DescribeRecommender(grpc::CallbackServerContext* context,
+                                                const grpc::ByteBuffer* request,
+                                                grpc::ByteBuffer* response) override;
+  grpc::ServerUnaryReactor* ListRecommenders(grpc::CallbackServerContext* context,
+                                             const grpc::ByteBuffer* request,
+                                             grpc::ByteBuffer* response) override;
+  grpc::ServerUnaryReactor* DeleteRecommender(grpc::CallbackServerContext* context,
+                                              const grpc::ByteBuffer* request,
+                                              grpc::ByteBuffer* response) override;
 
  private:
   Recloop* const recloop_;
-  Admission* const admission_;
+  const CallRunner runner_;
 };
 
 }  // namespace recloop

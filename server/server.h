@@ -4,8 +4,10 @@
 #ifndef RECLOOP_SERVER_SERVER_H_
 #define RECLOOP_SERVER_SERVER_H_
 
+#include <cstdint>
 #include <memory>
 #include <string>
+#include <thread>
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
@@ -14,6 +16,7 @@
 #include "server/event_service.h"
 #include "server/event_tracker_service.h"
 #include "server/recommendation_service.h"
+#include "server/worker_pool.h"
 
 namespace recloop {
 
@@ -22,9 +25,14 @@ struct ServerOptions {
   std::string listen = "127.0.0.1:50051";
   // Larger requests are rejected by gRPC with RESOURCE_EXHAUSTED.
   int max_receive_message_bytes = 4 << 20;
-  // Data-plane calls in progress beyond this get RESOURCE_EXHAUSTED at once
-  // (0: no bound).
+  // Data-plane calls in progress (queued or running) beyond this get
+  // RESOURCE_EXHAUSTED at once (0: no bound).
   int max_in_flight = 1000;
+  // The same for the request bytes those calls hold (0: no bound).
+  int64_t max_in_flight_bytes = int64_t{256} << 20;
+  // Threads that run calls (0: 4 per core, at least 8): the work blocks on
+  // the store and on locks, so a few more than cores keep the CPU busy.
+  int worker_threads = 0;
 };
 
 class RecloopServer {
@@ -42,18 +50,24 @@ class RecloopServer {
   void Shutdown(absl::Duration grace);
 
  private:
-  RecloopServer(Recloop* recloop, const ServerOptions& options)
-      : admission_(options.max_in_flight),
-        tracker_service_(recloop),
-        event_service_(recloop, &admission_),
-        recommendation_service_(recloop, &admission_) {}
+  RecloopServer(Recloop* recloop, const ServerOptions& options);
+  // Keeps the health service's view of writes (EventService NOT_SERVING
+  // while the store refuses writes) up to date until shutdown.
+  void WatchWrites();
 
+  Recloop* const recloop_;
   Admission admission_;
+  // Declared before the services and the server, so that it outlives the
+  // calls it runs.
+  WorkerPool pool_;
   EventTrackerService tracker_service_;
   EventService event_service_;
   RecommendationService recommendation_service_;
   std::unique_ptr<grpc::Server> server_;
   int port_ = 0;
+  absl::Mutex watch_mu_;
+  bool stopping_ ABSL_GUARDED_BY(watch_mu_) = false;
+  std::thread watcher_;
 };
 
 }  // namespace recloop

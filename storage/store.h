@@ -3,20 +3,26 @@
 #define RECLOOP_STORAGE_STORE_H_
 
 #include <array>
+#include <atomic>
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <thread>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "common/clock.h"
+#include "common/log.h"
+#include "storage/disk_space.h"
 
 namespace rocksdb {
 class ColumnFamilyHandle;
 class CompactionFilter;
 class DB;
+class EventListener;
 class Iterator;
 class Slice;
 class WriteBatch;
@@ -57,6 +63,10 @@ struct StoreOptions {
   // flushed. (Without it each column family keeps up to 64 MiB, which a
   // soak run showed as RSS still climbing after 10 minutes.)
   size_t write_buffer_bytes = 128 << 20;
+  // Free disk space kept in reserve: writes are refused (UNAVAILABLE) while
+  // less is free, and Open fails. It must cover a memtable flush (the
+  // write buffer) and compactions; 0 turns the check off.
+  uint64_t min_free_bytes = uint64_t{256} << 20;
 };
 
 // A batch of writes applied atomically by Store::Write.
@@ -132,7 +142,14 @@ class Store {
   // Applies the batch atomically; it is in the WAL when this returns OK, and
   // fsynced too when the store syncs writes, unless `may_skip_sync` (for
   // data whose loss in a power cut is acceptable, like served lists).
+  // UNAVAILABLE while the disk is below its free-space reserve or the
+  // store recovers from a failed write (see writable()); nothing of the
+  // batch is written then.
   absl::Status Write(WriteBatch* batch, bool may_skip_sync = false);
+  // False while writes are refused: free space is below the reserve, or a
+  // write failed and the store waits for space to resume. Reads work
+  // either way; writes resume by themselves.
+  bool writable();
 
   // NotFound when the key is absent.
   absl::StatusOr<std::string> Get(Cf cf, absl::string_view key) const;
@@ -157,9 +174,24 @@ class Store {
     return handles_[static_cast<int>(cf)];
   }
 
+  // After a failed write or background error: no write reaches RocksDB
+  // until Resume() succeeds (writing after an I/O error can assert in
+  // RocksDB). Runs on recovery_thread_.
+  void MarkFailed(absl::string_view what);
+  void RecoveryLoop();
+  class FailureListener;
+
   std::string path_;
   bool created_ = false;
   bool sync_writes_ = false;
+  std::unique_ptr<DiskSpace> disk_;
+  std::atomic<bool> failed_{false};
+  mutable RateLimitedLog error_log_{absl::Seconds(1)};
+  absl::Mutex recovery_mu_;
+  absl::CondVar recovery_cv_;
+  bool stopping_ ABSL_GUARDED_BY(recovery_mu_) = false;
+  std::thread recovery_thread_;
+  std::shared_ptr<rocksdb::EventListener> listener_;
   // Declared before db_: it must outlive the database that calls it.
   std::unique_ptr<rocksdb::CompactionFilter> served_filter_;
   std::unique_ptr<rocksdb::DB> db_;

@@ -76,14 +76,16 @@ TEST_F(E2eTest, ControlPlaneLifecycle) {
   {
     grpc::ClientContext c;
     v1::ListDatasetGroupsResponse out;
-    ASSERT_TRUE(trackers_->ListDatasetGroups(&c, v1::ListDatasetGroupsRequest(), &out).ok());
+    ASSERT_TRUE(
+        trackers_->ListDatasetGroups(&c, v1::ListDatasetGroupsRequest(), &out).ok());
     ASSERT_EQ(out.dataset_groups_size(), 1);
     EXPECT_EQ(out.dataset_groups(0).name(), "shop");
   }
   {
     grpc::ClientContext c;
     v1::ListEventTrackersResponse out;
-    ASSERT_TRUE(trackers_->ListEventTrackers(&c, v1::ListEventTrackersRequest(), &out).ok());
+    ASSERT_TRUE(
+        trackers_->ListEventTrackers(&c, v1::ListEventTrackersRequest(), &out).ok());
     ASSERT_EQ(out.event_trackers_size(), 1);
   }
   ASSERT_TRUE(PutItems(tid, "u", {"A"}).ok());
@@ -215,11 +217,42 @@ TEST_F(E2eTest, MalformedProtobufBytesAreRejectedWithoutHarm) {
         std::string(1000, '\x0a')}) {
     grpc::Status status =
         RawUnaryCall(channel_.get(), "/recloop.v1.EventService/PutEvents", garbage).first;
-    EXPECT_FALSE(status.ok());
-    EXPECT_NE(status.error_code(), grpc::StatusCode::UNAVAILABLE) << "the server survived";
+    EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+    EXPECT_THAT(status.error_message(),
+                HasSubstr("request: not a valid recloop.v1.PutEventsRequest"));
   }
   // Still serving.
   ASSERT_TRUE(PutItems(tid, "u", {"A"}).ok());
+}
+
+// Invalid UTF-8 in a string field is the client's error: INVALID_ARGUMENT
+// naming the field, nothing stored, on every service.
+TEST_F(E2eTest, InvalidUtf8InAStringFieldIsInvalidArgument) {
+  const std::string tid = Setup("shop");
+  const std::string bad("caf\xc3\x28", 5);  // a broken two-byte sequence
+  for (const char* field : {"user_id", "item_id", "event_type", "event_id"}) {
+    v1::PutEventsRequest r;
+    r.set_tracking_id(tid);
+    r.set_session_id("s");
+    r.set_user_id(std::string(field) == "user_id" ? bad : "u");
+    v1::Event* e = r.add_event_list();
+    *e = Click(std::string(field) == "item_id" ? bad : "A", 1);
+    if (std::string(field) == "event_type") e->set_event_type(bad);
+    if (std::string(field) == "event_id") e->set_event_id(bad);
+    auto [status, bytes] = RawUnaryCall(
+        channel_.get(), "/recloop.v1.EventService/PutEvents", r.SerializeAsString());
+    EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << field;
+    EXPECT_THAT(status.error_message(), HasSubstr("not valid UTF-8")) << field;
+    EXPECT_THAT(status.error_message(), HasSubstr(field));
+  }
+  EXPECT_EQ(History("shop", "u").events_size(), 0) << "nothing was stored";
+  v1::CreateDatasetGroupRequest group;
+  group.set_name(bad);
+  auto [status, bytes] =
+      RawUnaryCall(channel_.get(), "/recloop.v1.EventTrackerService/CreateDatasetGroup",
+                   group.SerializeAsString());
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(status.error_message(), HasSubstr("CreateDatasetGroupRequest.name"));
 }
 
 // --- 7. Server: health and reflection ------------------------------------------------
@@ -267,8 +300,9 @@ TEST_F(E2eTest, ReflectionListsTheServices) {
   ASSERT_TRUE(resp.Dump(&slices).ok());
   std::string bytes;
   for (const auto& s : slices) bytes += std::string(s.begin(), s.end());
-  for (const char* service : {"recloop.v1.EventTrackerService", "recloop.v1.EventService",
-                              "recloop.v1.RecommendationService", "grpc.health.v1.Health"}) {
+  for (const char* service :
+       {"recloop.v1.EventTrackerService", "recloop.v1.EventService",
+        "recloop.v1.RecommendationService", "grpc.health.v1.Health"}) {
     EXPECT_THAT(bytes, HasSubstr(service));
   }
 }

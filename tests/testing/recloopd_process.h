@@ -21,6 +21,7 @@ class RecloopdProcess {
                   const std::vector<std::string>& args = {});
 
   bool started() const { return process_ != nullptr; }
+  pid_t pid() const { return process_->pid(); }
   std::string address() const;
   std::shared_ptr<grpc::Channel> channel() const { return channel_; }
   void Signal(int signal) { process_->Signal(signal); }
