@@ -30,6 +30,10 @@ ABSL_FLAG(int, max_receive_message_bytes, 4 << 20,
           "largest request accepted, in bytes");
 ABSL_FLAG(int64_t, learning_cache_identities, 16384,
           "users or sessions whose recent events stay in memory for learning (0: none)");
+ABSL_FLAG(absl::Duration, max_clock_skew, absl::Hours(1),
+          "how far ahead of the server's clock an event's sent_at counts for "
+          "learning (trending, item age); later ones count as received then plus "
+          "this, and are still stored and returned as sent");
 ABSL_FLAG(int, max_in_flight, 1000,
           "data-plane calls in progress beyond this get RESOURCE_EXHAUSTED (0: no bound)");
 
@@ -50,6 +54,11 @@ int Run() {
   options.store.sync_writes = absl::GetFlag(FLAGS_sync);
   options.recommendation_retention = absl::GetFlag(FLAGS_recommendation_retention);
   options.checkpoint_interval = absl::GetFlag(FLAGS_checkpoint_interval);
+  options.max_clock_skew = absl::GetFlag(FLAGS_max_clock_skew);
+  if (options.max_clock_skew < absl::ZeroDuration()) {
+    LogError("--max_clock_skew: must not be negative");
+    return 2;
+  }
   options.learning_window_cache =
       static_cast<size_t>(std::max<int64_t>(0, absl::GetFlag(FLAGS_learning_cache_identities)));
   ServerOptions server_options;
