@@ -27,6 +27,9 @@ uint64_t ContentHash(const v1::Event& event) {
   content.properties = event.properties();
   content.impression.assign(event.impression().begin(), event.impression().end());
   content.recommendation_id = event.recommendation_id();
+  // The key has sent_at to the microsecond; the rest tells apart events
+  // sent nanoseconds apart.
+  content.sub_micro_nanos = static_cast<uint32_t>(event.sent_at().nanos() % 1000);
   return EventContentHash(content);
 }
 

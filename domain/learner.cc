@@ -4,6 +4,7 @@
 #include <deque>
 #include <utility>
 
+#include "common/proto_time.h"
 #include "common/status_macros.h"
 
 namespace recloop {
@@ -28,7 +29,7 @@ absl::Status Learner::Replay(const DatasetGroupState& group, absl::string_view i
 }
 
 absl::Status Learner::Teach(const DatasetGroupState& group, const LoggedEvent& logged,
-                            std::vector<PastEvent> window) {
+                            std::vector<PastEvent> window) const {
   const v1::Event& event = logged.event.event();
   if (event.item_id().empty()) {
     if (logged.event.effective_impression().empty()) return absl::OkStatus();
@@ -125,13 +126,23 @@ absl::StatusOr<std::vector<PastEvent>> Learner::RecentEvents(uint32_t group_id,
 }
 
 LearnedEvent Learner::LearnedEventOf(const DatasetGroupState& group,
-                                     const LoggedEvent& logged) {
+                                     const LoggedEvent& logged) const {
   const v1::Event& event = logged.event.event();
   LearnedEvent learned;
   learned.item_id = event.item_id();
   learned.event_type = event.event_type();
   if (event.has_event_value()) learned.event_value = event.event_value();
+  // The model's "now" is the latest time it learned (trending's decay, item
+  // age): one event sent far ahead of the server's clock would make every
+  // other item look old. The cap depends only on what is stored with the
+  // event, so replay and a new recommender's backfill learn the time live
+  // learning did, whenever they run.
   learned.sent_at = absl::FromUnixMicros(logged.sent_micros);
+  if (logged.event.has_received_at()) {
+    learned.sent_at =
+        std::min(learned.sent_at,
+                 FromProtoTimestamp(logged.event.received_at()) + max_clock_skew_);
+  }
   learned.contexts = group.schema.EventContexts(event.properties());
   learned.impressions.assign(logged.event.effective_impression().begin(),
                              logged.event.effective_impression().end());

@@ -9,6 +9,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "absl/time/time.h"
 #include "domain/event_log.h"
 #include "domain/learning_windows.h"
 #include "domain/recommender_resource.h"
@@ -27,8 +28,10 @@ class Learner {
   // without the cache.
   static constexpr uint64_t kNoCache = ~uint64_t{0};
 
-  Learner(const EventLog* events, LearningWindows* windows)
-      : events_(events), windows_(windows) {}
+  // Events are learned at their sent_at, but no later than their
+  // received_at plus `max_clock_skew` (not negative).
+  Learner(const EventLog* events, LearningWindows* windows, absl::Duration max_clock_skew)
+      : events_(events), windows_(windows), max_clock_skew_(max_clock_skew) {}
 
   // Teaches the group's recommenders one stored event of `identity` (those
   // created after it was stored learned it already). The same call's later
@@ -59,14 +62,15 @@ class Learner {
                                                       const LoggedEvent& logged,
                                                       uint64_t call_last_seq);
   // Teaches the group's recommenders `logged` with `window`.
-  static absl::Status Teach(const DatasetGroupState& group, const LoggedEvent& logged,
-                            std::vector<PastEvent> window);
+  absl::Status Teach(const DatasetGroupState& group, const LoggedEvent& logged,
+                     std::vector<PastEvent> window) const;
   // The event as the engine learns it.
-  static LearnedEvent LearnedEventOf(const DatasetGroupState& group,
-                                     const LoggedEvent& logged);
+  LearnedEvent LearnedEventOf(const DatasetGroupState& group,
+                              const LoggedEvent& logged) const;
 
   const EventLog* const events_;
   LearningWindows* const windows_;
+  const absl::Duration max_clock_skew_;
 };
 
 }  // namespace recloop

@@ -12,6 +12,9 @@
 namespace recloop {
 
 absl::StatusOr<std::unique_ptr<Recloop>> Recloop::Open(const RecloopOptions& options) {
+  if (options.max_clock_skew < absl::ZeroDuration()) {
+    return absl::InvalidArgumentError("max_clock_skew: must not be negative");
+  }
   auto recloop = std::unique_ptr<Recloop>(new Recloop(options));
   RETURN_IF_ERROR(recloop->Recover());
   recloop->checkpointer_->Start();
@@ -41,7 +44,8 @@ absl::Status Recloop::Recover() {
   events_ = std::make_unique<EventLog>(store_.get(), options_.clock, served_.get());
   windows_ =
       std::make_unique<LearningWindows>(options_.learning_window_cache, kLearningWindow);
-  learner_ = std::make_unique<Learner>(events_.get(), windows_.get());
+  learner_ =
+      std::make_unique<Learner>(events_.get(), windows_.get(), options_.max_clock_skew);
   recovery_.created_store = store_->created();
   recovery_.dataset_groups = static_cast<int>(registry_->AllGroups().size());
 

@@ -53,6 +53,11 @@ struct RecloopOptions {
   // store when their next event arrives.
   size_t learning_window_cache = 16384;
   const Clock* clock = Clock::Real();
+  // How far ahead of `clock` an event's sent_at may count for learning
+  // (not negative). Events are stored and returned with sent_at as given,
+  // but the models learn each at most its received_at plus this, so that a
+  // client clock far in the future cannot move their notion of "now".
+  absl::Duration max_clock_skew = absl::Hours(1);
 };
 
 struct RecoveryStats {

@@ -104,7 +104,8 @@ namespace {
 // impressions, also of lists served before the crash), explicit
 // impressions, item-less events, event types and values the configuration
 // weighs, categorical contexts, anonymous sessions linked to users later,
-// retried calls and events sent out of order.
+// retried calls, events sent out of order and events sent far ahead of the
+// server's clock.
 class RecoveryEquivalenceTest : public ::testing::Test {
  protected:
   static constexpr int kUsers = 300;
@@ -241,7 +242,10 @@ class RecoveryEquivalenceTest : public ::testing::Test {
   int64_t Stream(int calls) {
     int64_t stored = 0;
     for (int call = 0; call < calls; ++call) {
-      if (++calls_ % 10 == 0) clock_.Advance(absl::Minutes(1));
+      // The server's clock keeps up with the stream, so that only the
+      // events sent far ahead of it (below) are learned at a capped time.
+      const absl::Time stream_time = absl::FromUnixSeconds(1700000000 + events_ * 10);
+      if (clock_.Now() < stream_time) clock_.Advance(stream_time - clock_.Now());
       v1::PutEventsRequest request;
       const int kind = Uniform(0, 9);
       const std::string user = absl::StrCat(
@@ -262,9 +266,15 @@ class RecoveryEquivalenceTest : public ::testing::Test {
         const int type = Uniform(0, 11);
         event->set_event_type(type < 8 ? "click" : type < 10 ? "purchase" : "view");
         if (type == 9) event->set_event_value(static_cast<float>(Uniform(1, 5)));
-        // Mostly in order, sometimes well before the latest.
+        // Mostly in order, sometimes well before the latest, rarely from a
+        // client clock days or millennia ahead (learned at a capped time).
         event->mutable_sent_at()->set_seconds(1700000000 + events_ * 10 -
                                               (Uniform(0, 7) == 0 ? Uniform(1, 400) : 0));
+        if (Uniform(0, 199) == 0) {
+          event->mutable_sent_at()->set_seconds(
+              Uniform(0, 1) == 0 ? 253402300799  // 9999-12-31
+                                 : 1700000000 + events_ * 10 + 86400 * 3);
+        }
         const std::string item = absl::StrCat("i", Uniform(0, kItems - 1));
         const int shape = Uniform(0, 11);
         if (shape == 0) {
@@ -389,7 +399,6 @@ class RecoveryEquivalenceTest : public ::testing::Test {
 
   ManualClock clock_{absl::FromUnixSeconds(1700000000)};
   std::mt19937 random_{20240611};
-  int64_t calls_ = 0;
   int64_t events_ = 0;
   std::vector<std::string> listed_, ranked_;
   Instance a_, b_;

@@ -32,6 +32,10 @@ ABSL_FLAG(int64_t, learning_cache_identities, 16384,
 ABSL_FLAG(int64_t, min_free_disk_bytes, int64_t{256} << 20,
           "free space kept on data_dir's disk: below it writes answer UNAVAILABLE "
           "until space is freed, and recloopd does not start (0: no check)");
+ABSL_FLAG(absl::Duration, max_clock_skew, absl::Hours(1),
+          "how far ahead of the server's clock an event's sent_at counts for "
+          "learning (trending, item age); later ones count as received then plus "
+          "this, and are still stored and returned as sent");
 ABSL_FLAG(int, max_in_flight, 1000,
           "data-plane calls in progress (queued or running) beyond this get "
           "RESOURCE_EXHAUSTED at once (0: no bound)");
@@ -59,8 +63,13 @@ int Run() {
       std::max<int64_t>(0, absl::GetFlag(FLAGS_min_free_disk_bytes)));
   options.recommendation_retention = absl::GetFlag(FLAGS_recommendation_retention);
   options.checkpoint_interval = absl::GetFlag(FLAGS_checkpoint_interval);
-  options.learning_window_cache = static_cast<size_t>(
-      std::max<int64_t>(0, absl::GetFlag(FLAGS_learning_cache_identities)));
+  options.max_clock_skew = absl::GetFlag(FLAGS_max_clock_skew);
+  if (options.max_clock_skew < absl::ZeroDuration()) {
+    LogError("--max_clock_skew: must not be negative");
+    return 2;
+  }
+  options.learning_window_cache =
+      static_cast<size_t>(std::max<int64_t>(0, absl::GetFlag(FLAGS_learning_cache_identities)));
   ServerOptions server_options;
   server_options.listen = absl::GetFlag(FLAGS_listen);
   server_options.max_receive_message_bytes =

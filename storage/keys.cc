@@ -221,6 +221,10 @@ uint64_t EventContentHash(const EventContent& content) {
   PutFixed32BE(&canonical, static_cast<uint32_t>(content.impression.size()));
   for (absl::string_view item : content.impression) PutHashedField(&canonical, item);
   PutHashedField(&canonical, content.recommendation_id);
+  if (content.sub_micro_nanos != 0) {
+    canonical.push_back('n');
+    PutFixed32BE(&canonical, content.sub_micro_nanos);
+  }
   return StableHash64(canonical);
 }
 

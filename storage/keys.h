@@ -14,6 +14,8 @@
 //             (inverted: an owner's newest event first)
 //   dedup     gid 'e' event_id            -> events key
 //             gid 'c' owner sent_at hash  -> ""
+//             (sent_at in microseconds; its sub-microsecond nanoseconds
+//             are in the hash: see EventContent)
 //   sessions  gid 's' str(session)        -> user id
 //             gid 'u' str(user) session   -> ""
 //   served    recommendation id           -> ExpiringValue(ServedList)
@@ -116,6 +118,13 @@ struct EventContent {
   absl::string_view properties;
   std::vector<absl::string_view> impression;
   absl::string_view recommendation_id;
+  // sent_at's nanoseconds past its microsecond (0-999). The key holds
+  // sent_at in microseconds, so events sent nanoseconds apart differ only
+  // here. Hashed only when not 0: a microsecond-aligned event hashes as
+  // under the older rule that ignored them, so every stored key stays
+  // valid; only an event with sub-microsecond nanos stored under that rule
+  // is no longer matched by content (its event_id still is).
+  uint32_t sub_micro_nanos = 0;
 };
 // The content hash of EventContentKey (persisted: it must never change).
 uint64_t EventContentHash(const EventContent& content);

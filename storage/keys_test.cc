@@ -84,6 +84,22 @@ TEST(KeysTest, EventContentHashDependsOnEveryFieldOfTheDuplicateRule) {
   other = base;
   other.recommendation_id = "";
   EXPECT_NE(EventContentHash(other), h);
+  other = base;
+  other.sub_micro_nanos = 1;
+  EXPECT_NE(EventContentHash(other), h);
+}
+
+TEST(KeysTest, EventContentHashOfAMicrosecondAlignedEventNeverChanges) {
+  // Persisted in dedup keys: stored keys keep matching only while the hash
+  // of an event without sub-microsecond nanos stays this value.
+  EventContent content;
+  content.event_type = "click";
+  content.item_id = "i1";
+  content.event_value = 2.5f;
+  content.properties = R"({"a":1})";
+  content.impression = {"i1", "i2"};
+  content.recommendation_id = "RID-1";
+  EXPECT_EQ(EventContentHash(content), 14186699179774964946ull);
 }
 
 TEST(KeysTest, ValuesAndKeySuffixesParseBack) {
