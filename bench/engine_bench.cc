@@ -15,6 +15,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <fstream>
 #include <random>
 #include <string>
@@ -36,6 +37,9 @@ ABSL_FLAG(int64_t, events_per_user, 100, "average events per user");
 ABSL_FLAG(int, history, 200, "events of the measured user");
 ABSL_FLAG(int, queries, 20000, "GetRecommendations calls timed");
 ABSL_FLAG(int, threads, 2, "loader threads");
+ABSL_FLAG(bool, crash_after_load, false,
+          "exit right after loading, without a final checkpoint, as kill -9 would: the "
+          "store is left for measuring recloopd's start-up (bench/recovery.sh)");
 ABSL_FLAG(int, impressions, 0,
           "items each loaded event says were shown (its item and others of the "
           "user's taste), 0 or 2-25; with them impressions demote and teach the "
@@ -192,6 +196,11 @@ int Run() {
     }
   }
   for (auto& w : workers) w.join();
+  if (absl::GetFlag(FLAGS_crash_after_load)) {
+    std::printf("exiting without a checkpoint\n");
+    std::fflush(stdout);
+    std::_Exit(0);
+  }
 
   // The measured user: `history` events in one cluster.
   Generator gen(absl::GetFlag(FLAGS_items), 7);

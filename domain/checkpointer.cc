@@ -45,9 +45,9 @@ absl::Status Checkpointer::Checkpoint() {
     return absl::FailedPreconditionError(
         "a model update failed; the journal is kept for replay at the next start");
   }
-  WriteBatch batch(*store_);
-  std::vector<std::pair<std::shared_ptr<RecommenderResource>, std::vector<uint32_t>>>
-      taken;
+  // Writes pause only while the changed state is copied; it is encoded
+  // and written beside new PutEvents calls.
+  std::vector<std::pair<std::shared_ptr<RecommenderResource>, ModelSnapshot>> taken;
   uint64_t seq;
   {
     absl::WriterMutexLock lock(ingest_mu_);
@@ -55,19 +55,23 @@ absl::Status Checkpointer::Checkpoint() {
     if (seq == checkpointed_seq_) return absl::OkStatus();  // Nothing new.
     for (const auto& group : registry_->AllGroups()) {
       for (auto& recommender : group->Recommenders()) {
-        std::vector<uint32_t> items =
-            CheckpointModel(&recommender->model(), group->id, recommender->id(), &batch);
-        taken.emplace_back(std::move(recommender), std::move(items));
+        ModelSnapshot snapshot =
+            SnapshotModel(&recommender->model(), group->id, recommender->id());
+        taken.emplace_back(std::move(recommender), std::move(snapshot));
       }
     }
   }
+  WriteBatch batch(*store_);
+  for (const auto& [recommender, snapshot] : taken) EncodeSnapshot(snapshot, &batch);
   internal::CheckpointRecord checkpoint;
   checkpoint.set_sequence(seq);
   batch.Put(Cf::kMeta, meta_key::Checkpoint(), checkpoint.SerializeAsString());
   batch.DeleteRange(Cf::kJournal, JournalKey(0), JournalKey(seq + 1));
   absl::Status written = store_->Write(&batch);
   if (!written.ok()) {
-    for (const auto& [recommender, items] : taken) recommender->model().MarkDirty(items);
+    for (const auto& [recommender, snapshot] : taken) {
+      recommender->model().MarkDirty(snapshot.indexes());
+    }
     return written;
   }
   checkpointed_seq_ = seq;

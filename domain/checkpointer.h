@@ -26,7 +26,7 @@ class Checkpointer {
  public:
   struct Options {
     absl::Duration interval = absl::Seconds(30);
-    uint64_t after_events = 500000;
+    uint64_t after_events = 50000;
   };
   // `ingest_mu` is held shared by every PutEvents from its write to its
   // model update; a checkpoint holds it exclusively while it takes the

@@ -16,16 +16,13 @@ absl::Status Learner::Learn(const DatasetGroupState& group, absl::string_view id
   return Teach(group, logged, std::move(window));
 }
 
-absl::Status Learner::Replay(const DatasetGroupState& group, absl::string_view identity,
-                             const LoggedEvent& logged, uint64_t visible_seq) {
-  std::vector<PastEvent> window;
-  if (!logged.event.event().item_id().empty()) {
-    ASSIGN_OR_RETURN(
-        window,
-        events_->RecentEvents(group.id, identity, kLearningWindow,
-                              HistoryBound{logged.sent_micros, logged.seq, visible_seq}));
-  }
-  return Teach(group, logged, std::move(window));
+absl::StatusOr<std::vector<PastEvent>> Learner::ReplayWindow(uint32_t group_id,
+                                                             absl::string_view identity,
+                                                             const LoggedEvent& logged,
+                                                             uint64_t visible_seq) const {
+  if (logged.event.event().item_id().empty()) return std::vector<PastEvent>();
+  return events_->RecentEvents(group_id, identity, kLearningWindow,
+                               HistoryBound{logged.sent_micros, logged.seq, visible_seq});
 }
 
 absl::Status Learner::Teach(const DatasetGroupState& group, const LoggedEvent& logged,

@@ -39,11 +39,17 @@ class Learner {
   // `call_last_seq` (0: none).
   absl::Status Learn(const DatasetGroupState& group, absl::string_view identity,
                      const LoggedEvent& logged, uint64_t call_last_seq = 0);
-  // Teaches the group's recommenders a journaled event again, at recovery:
-  // in `identity`'s history, with its window as the store held it once
-  // `visible_seq` was written (0: as it holds it now).
-  absl::Status Replay(const DatasetGroupState& group, absl::string_view identity,
-                      const LoggedEvent& logged, uint64_t visible_seq);
+  // A journaled event's window at recovery: in `identity`'s history, as the
+  // store held it once `visible_seq` was written (0: as it holds it now).
+  // Reads only stored data, so it may run ahead of Teach.
+  absl::StatusOr<std::vector<PastEvent>> ReplayWindow(uint32_t group_id,
+                                                      absl::string_view identity,
+                                                      const LoggedEvent& logged,
+                                                      uint64_t visible_seq) const;
+  // Teaches the group's recommenders `logged` with `window` (the recommenders
+  // created after it was stored learned it already).
+  absl::Status Teach(const DatasetGroupState& group, const LoggedEvent& logged,
+                     std::vector<PastEvent> window) const;
   // Teaches a new recommender every stored event of its group, each
   // owner's in time order. The caller keeps writes to the group paused.
   absl::Status LearnStoredEvents(const DatasetGroupState& group,
@@ -61,9 +67,6 @@ class Learner {
                                                       absl::string_view identity,
                                                       const LoggedEvent& logged,
                                                       uint64_t call_last_seq);
-  // Teaches the group's recommenders `logged` with `window`.
-  absl::Status Teach(const DatasetGroupState& group, const LoggedEvent& logged,
-                     std::vector<PastEvent> window) const;
   // The event as the engine learns it.
   LearnedEvent LearnedEventOf(const DatasetGroupState& group,
                               const LoggedEvent& logged) const;

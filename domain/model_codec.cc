@@ -85,18 +85,34 @@ ModelHeader Decode(const internal::ModelHeaderRecord& record) {
 
 }  // namespace
 
-std::vector<uint32_t> CheckpointModel(ItemModel* model, uint32_t group_id,
-                                      uint32_t recommender_id, WriteBatch* batch) {
-  std::vector<uint32_t> taken = model->TakeDirty();
-  if (taken.empty()) return taken;
+std::vector<uint32_t> ModelSnapshot::indexes() const {
+  std::vector<uint32_t> out;
+  out.reserve(items.size());
+  for (const ItemCopy& item : items) out.push_back(item.index);
+  return out;
+}
+
+ModelSnapshot SnapshotModel(ItemModel* model, uint32_t group_id, uint32_t recommender_id) {
+  ModelSnapshot snapshot;
+  snapshot.group_id = group_id;
+  snapshot.recommender_id = recommender_id;
+  const std::vector<uint32_t> taken = model->TakeDirty();
+  if (taken.empty()) return snapshot;
+  snapshot.items = model->CopyItems(taken);
+  snapshot.header = model->Header();
+  return snapshot;
+}
+
+void EncodeSnapshot(const ModelSnapshot& snapshot, WriteBatch* batch) {
   internal::ItemModelRecord record;
   std::string value;
-  model->ReadItems(taken, [&](uint32_t index, const ItemState& state) {
-    Encode(state, &record);
+  for (const ItemCopy& item : snapshot.items) {
+    Encode(item.view(), &record);
     record.SerializeToString(&value);
-    batch->Put(Cf::kModel, ModelItemKey(group_id, recommender_id, index), value);
-  });
-  if (absl::optional<ModelHeader> header = model->Header()) {
+    batch->Put(Cf::kModel,
+               ModelItemKey(snapshot.group_id, snapshot.recommender_id, item.index), value);
+  }
+  if (const absl::optional<ModelHeader>& header = snapshot.header) {
     internal::ModelHeaderRecord record;
     record.set_trend_origin_micros(header->trend_origin_micros);
     record.set_latest_event_micros(header->latest_event_micros);
@@ -107,10 +123,16 @@ std::vector<uint32_t> CheckpointModel(ItemModel* model, uint32_t group_id,
       (*record.mutable_context_totals())[context] = total;
     }
     record.set_blend_interactions(header->blend_interactions);
-    batch->Put(Cf::kModel, ModelHeaderKey(group_id, recommender_id),
+    batch->Put(Cf::kModel, ModelHeaderKey(snapshot.group_id, snapshot.recommender_id),
                record.SerializeAsString());
   }
-  return taken;
+}
+
+std::vector<uint32_t> CheckpointModel(ItemModel* model, uint32_t group_id,
+                                      uint32_t recommender_id, WriteBatch* batch) {
+  const ModelSnapshot snapshot = SnapshotModel(model, group_id, recommender_id);
+  EncodeSnapshot(snapshot, batch);
+  return snapshot.indexes();
 }
 
 absl::Status LoadModel(const Store& store, uint32_t group_id, uint32_t recommender_id,

@@ -13,10 +13,26 @@
 
 namespace recloop {
 
-// Adds to `batch` the records of the model's items changed since the last
-// call, and its header. Returns their indexes, for ItemModel::MarkDirty if
-// the batch cannot be written. Call with learning paused (see
-// ItemModel::TakeDirty); lists can be served meanwhile.
+// What a checkpoint writes of one model: copies of the items changed since
+// the previous snapshot, and the header.
+struct ModelSnapshot {
+  uint32_t group_id = 0;
+  uint32_t recommender_id = 0;
+  std::vector<ItemCopy> items;
+  absl::optional<ModelHeader> header;
+  // The items' indexes, for ItemModel::MarkDirty if the write fails.
+  std::vector<uint32_t> indexes() const;
+};
+
+// Takes the snapshot; the model counts its items as unchanged from now on.
+// Call with learning paused (see ItemModel::TakeDirty): the snapshot is of
+// one point of the stream. Copying is what makes the pause short; encoding
+// comes after.
+ModelSnapshot SnapshotModel(ItemModel* model, uint32_t group_id, uint32_t recommender_id);
+// Adds the snapshot's records to `batch`.
+void EncodeSnapshot(const ModelSnapshot& snapshot, WriteBatch* batch);
+
+// Both at once; returns the items' indexes.
 std::vector<uint32_t> CheckpointModel(ItemModel* model, uint32_t group_id,
                                       uint32_t recommender_id, WriteBatch* batch);
 

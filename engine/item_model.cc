@@ -429,6 +429,49 @@ void ItemModel::ReadItems(
   }
 }
 
+std::vector<ItemCopy> ItemModel::CopyItems(absl::Span<const uint32_t> indexes) const {
+  std::vector<ItemCopy> copies;
+  copies.reserve(indexes.size());
+  ReadItems(indexes, [&](uint32_t index, const ItemState& state) {
+    ItemCopy& copy = copies.emplace_back();
+    copy.index = index;
+    copy.item_id = std::string(state.item_id);
+    copy.first_seen_micros = state.first_seen_micros;
+    copy.weight = state.weight;
+    copy.events = state.events;
+    copy.trend = state.trend;
+    copy.impressions = state.impressions;
+    copy.clicks = state.clicks;
+    copy.sequence_input.assign(state.sequence_input.begin(), state.sequence_input.end());
+    copy.sequence_output.assign(state.sequence_output.begin(), state.sequence_output.end());
+    copy.sequence_bias = state.sequence_bias;
+    copy.tenure_weights.assign(state.tenure_weights.begin(), state.tenure_weights.end());
+    copy.neighbours.assign(state.neighbours.begin(), state.neighbours.end());
+    for (const auto& [context, weight] : state.contexts) {
+      copy.contexts.emplace_back(std::string(context), weight);
+    }
+  });
+  return copies;
+}
+
+ItemState ItemCopy::view() const {
+  ItemState state;
+  state.item_id = item_id;
+  state.first_seen_micros = first_seen_micros;
+  state.weight = weight;
+  state.events = events;
+  state.trend = trend;
+  state.impressions = impressions;
+  state.clicks = clicks;
+  state.sequence_input = sequence_input;
+  state.sequence_output = sequence_output;
+  state.sequence_bias = sequence_bias;
+  state.tenure_weights = tenure_weights;
+  state.neighbours = neighbours;
+  for (const auto& [context, weight] : contexts) state.contexts.emplace_back(context, weight);
+  return state;
+}
+
 absl::optional<ModelHeader> ItemModel::Header() const {
   absl::ReaderMutexLock lock(&mu_);
   if (!trending_.has_events()) return absl::nullopt;

@@ -26,6 +26,9 @@ ABSL_FLAG(absl::Duration, recommendation_retention, absl::Hours(24 * 7),
           "how long served recommendation ids are remembered");
 ABSL_FLAG(absl::Duration, checkpoint_interval, absl::Seconds(30),
           "how often model state is checkpointed");
+ABSL_FLAG(int64_t, checkpoint_after_events, 50000,
+          "checkpoint after this many events too: bounds what start-up after a crash "
+          "replays");
 ABSL_FLAG(int, max_receive_message_bytes, 4 << 20, "largest request accepted, in bytes");
 ABSL_FLAG(int64_t, learning_cache_identities, 16384,
           "users or sessions whose recent events stay in memory for learning (0: none)");
@@ -63,6 +66,8 @@ int Run() {
       std::max<int64_t>(0, absl::GetFlag(FLAGS_min_free_disk_bytes)));
   options.recommendation_retention = absl::GetFlag(FLAGS_recommendation_retention);
   options.checkpoint_interval = absl::GetFlag(FLAGS_checkpoint_interval);
+  options.checkpoint_after_events =
+      static_cast<uint64_t>(std::max<int64_t>(1, absl::GetFlag(FLAGS_checkpoint_after_events)));
   options.max_clock_skew = absl::GetFlag(FLAGS_max_clock_skew);
   if (options.max_clock_skew < absl::ZeroDuration()) {
     LogError("--max_clock_skew: must not be negative");
