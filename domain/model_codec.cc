@@ -92,7 +92,8 @@ std::vector<uint32_t> ModelSnapshot::indexes() const {
   return out;
 }
 
-ModelSnapshot SnapshotModel(ItemModel* model, uint32_t group_id, uint32_t recommender_id) {
+ModelSnapshot SnapshotModel(ItemModel* model, uint32_t group_id,
+                            uint32_t recommender_id) {
   ModelSnapshot snapshot;
   snapshot.group_id = group_id;
   snapshot.recommender_id = recommender_id;
@@ -110,7 +111,8 @@ void EncodeSnapshot(const ModelSnapshot& snapshot, WriteBatch* batch) {
     Encode(item.view(), &record);
     record.SerializeToString(&value);
     batch->Put(Cf::kModel,
-               ModelItemKey(snapshot.group_id, snapshot.recommender_id, item.index), value);
+               ModelItemKey(snapshot.group_id, snapshot.recommender_id, item.index),
+               value);
   }
   if (const absl::optional<ModelHeader>& header = snapshot.header) {
     internal::ModelHeaderRecord record;

@@ -95,13 +95,14 @@ class JournalReader {
         item.logged.sent_micros = key->sent_micros;
         item.logged.seq = key->seq;
         if (!item.logged.event.ParseFromString(raw)) {
-          return absl::DataLossError(absl::StrCat("stored event ", key->seq, " is corrupt"));
+          return absl::DataLossError(
+              absl::StrCat("stored event ", key->seq, " is corrupt"));
         }
         std::string identity = entry.identity();
         if (identity.empty()) {
-          ASSIGN_OR_RETURN(identity,
-                           events_.ResolveIdentity(item.group->id, item.logged.event.user_id(),
-                                                   item.logged.event.session_id()));
+          ASSIGN_OR_RETURN(identity, events_.ResolveIdentity(
+                                         item.group->id, item.logged.event.user_id(),
+                                         item.logged.event.session_id()));
         }
         ASSIGN_OR_RETURN(item.window,
                          learner_.ReplayWindow(item.group->id, identity, item.logged,
@@ -140,7 +141,8 @@ absl::StatusOr<JournalReplay> ReplayJournal(const Store& store, const Registry& 
                                             const EventLog& events, Learner* learner) {
   JournalReplay replay;
   std::string raw;
-  ASSIGN_OR_RETURN(bool has_checkpoint, store.Get(Cf::kMeta, meta_key::Checkpoint(), &raw));
+  ASSIGN_OR_RETURN(bool has_checkpoint,
+                   store.Get(Cf::kMeta, meta_key::Checkpoint(), &raw));
   if (has_checkpoint) {
     internal::CheckpointRecord checkpoint;
     if (!checkpoint.ParseFromString(raw)) {

@@ -171,6 +171,9 @@ absl::Status ValidateGetPersonalizedRankingRequest(
   RETURN_IF_ERROR(
       CheckOptionalLength("recommender", request.recommender(), kMaxIdLength));
   RETURN_IF_ERROR(CheckOptionalLength("user_id", request.user_id(), kMaxIdLength));
+  if (request.input_list_size() == 0) {
+    return Invalid("input_list", absl::StrCat("required: 1-", kMaxInputList, " item ids"));
+  }
   if (request.input_list_size() > kMaxInputList) {
     return Invalid("input_list", absl::StrCat("more than ", kMaxInputList, " items"));
   }

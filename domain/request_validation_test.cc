@@ -162,10 +162,13 @@ TEST(RequestValidationTest, RankingLimits) {
   v1::GetPersonalizedRankingRequest r;
   r.set_dataset_group("g");
   r.set_user_id("u");
-  // An empty list ranks to an empty list; no user ranks by popularity.
-  EXPECT_TRUE(ValidateGetPersonalizedRankingRequest(r).ok());
+  // The list holds 1-500 ids, as the proto and Personalize say; no user
+  // ranks by popularity.
+  ExpectInvalid(ValidateGetPersonalizedRankingRequest(r), "input_list: required");
   r.clear_user_id();
+  r.add_input_list("a");
   EXPECT_TRUE(ValidateGetPersonalizedRankingRequest(r).ok());
+  r.clear_input_list();
   for (int i = 0; i < 500; ++i) r.add_input_list("item" + std::to_string(i));
   EXPECT_TRUE(ValidateGetPersonalizedRankingRequest(r).ok());
   r.add_input_list("one-too-many");

@@ -443,7 +443,8 @@ std::vector<ItemCopy> ItemModel::CopyItems(absl::Span<const uint32_t> indexes) c
     copy.impressions = state.impressions;
     copy.clicks = state.clicks;
     copy.sequence_input.assign(state.sequence_input.begin(), state.sequence_input.end());
-    copy.sequence_output.assign(state.sequence_output.begin(), state.sequence_output.end());
+    copy.sequence_output.assign(state.sequence_output.begin(),
+                                state.sequence_output.end());
     copy.sequence_bias = state.sequence_bias;
     copy.tenure_weights.assign(state.tenure_weights.begin(), state.tenure_weights.end());
     copy.neighbours.assign(state.neighbours.begin(), state.neighbours.end());
@@ -468,7 +469,8 @@ ItemState ItemCopy::view() const {
   state.sequence_bias = sequence_bias;
   state.tenure_weights = tenure_weights;
   state.neighbours = neighbours;
-  for (const auto& [context, weight] : contexts) state.contexts.emplace_back(context, weight);
+  for (const auto& [context, weight] : contexts)
+    state.contexts.emplace_back(context, weight);
   return state;
 }
 

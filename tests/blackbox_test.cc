@@ -5,10 +5,10 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
-#include <thread>
 #include <fstream>
 #include <memory>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "absl/strings/match.h"
@@ -21,6 +21,7 @@
 #include "recloop/v1/recloop.grpc.pb.h"
 #include "tests/testing/poll.h"
 #include "tests/testing/process.h"
+#include "tests/testing/raw_call.h"
 #include "tests/testing/recloopd_process.h"
 #include "tests/testing/temp_dir.h"
 
@@ -29,6 +30,7 @@ namespace {
 
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
+using ::testing::Not;
 
 class BlackBoxTest : public ::testing::Test {
  protected:
@@ -198,37 +200,69 @@ TEST_F(BlackBoxTest, SigtermUnderLoadKeepsEveryAcknowledgedEvent) {
   }
 }
 
+// Requests that do not parse are the client's error, and a client can send
+// many a second: each is refused, and the log gets at most a line a second.
+TEST_F(BlackBoxTest, UnparsableRequestsAreLoggedAtMostOnceASecond) {
+  StartServer();
+  const std::string tid = CreateTracker();
+  v1::PutEventsRequest r;
+  r.set_tracking_id(tid);
+  r.set_session_id("s");
+  r.set_user_id(std::string("\xff\xfe", 2));
+  v1::Event* e = r.add_event_list();
+  e->set_event_type("watch");
+  e->set_item_id("A");
+  const std::string bytes = r.SerializeAsString();
+  int refused = 0;
+  for (int i = 0; i < 300; ++i) {
+    auto [status, response] =
+        RawUnaryCall(channel_.get(), "/recloop.v1.EventService/PutEvents", bytes);
+    refused += status.error_code() == grpc::StatusCode::INVALID_ARGUMENT;
+  }
+  EXPECT_EQ(refused, 300);
+  ASSERT_TRUE(Put(tid, "u", {"A"}).ok()) << "still serving";
+  const std::string log = ReadFile(log_path());
+  int lines = 0;
+  for (absl::string_view line : absl::StrSplit(log, '\n')) {
+    lines += absl::StrContains(line, "PutEventsRequest");
+    EXPECT_THAT(line, Not(HasSubstr("libprotobuf ERROR")));
+  }
+  EXPECT_GE(lines, 1) << "the refusals are logged";
+  EXPECT_LE(lines, 10) << "at most a line a second:\n" << log;
+}
+
 TEST_F(BlackBoxTest, ALockedDataDirectoryIsAClearError) {
   StartServer();
   const std::string other_log = dir_.Sub("second.log");
-  ChildProcess second({BinaryFromEnv("RECLOOPD"),
-                       absl::StrCat("--listen=127.0.0.1:", PickFreePort()),
-                       "--data_dir=" + data_dir()},
-                      other_log);
+  ChildProcess second(
+      {BinaryFromEnv("RECLOOPD"), absl::StrCat("--listen=127.0.0.1:", PickFreePort()),
+       "--data_dir=" + data_dir()},
+      other_log);
   EXPECT_EQ(second.Wait(20), 1);
   EXPECT_THAT(ReadFile(other_log), HasSubstr("locked"));
 }
 
 TEST_F(BlackBoxTest, ADirectoryThatIsNotAStoreIsRefused) {
   const std::string not_a_store = dir_.Sub("photos");
-  ASSERT_EQ(system(("mkdir -p " + not_a_store + " && touch " + not_a_store + "/cat.jpg")
-                       .c_str()),
-            0);
+  ASSERT_EQ(
+      system(
+          ("mkdir -p " + not_a_store + " && touch " + not_a_store + "/cat.jpg").c_str()),
+      0);
   const std::string log = dir_.Sub("refused.log");
-  ChildProcess server({BinaryFromEnv("RECLOOPD"), "--listen=127.0.0.1:0",
-                       "--data_dir=" + not_a_store},
-                      log);
+  ChildProcess server(
+      {BinaryFromEnv("RECLOOPD"), "--listen=127.0.0.1:0", "--data_dir=" + not_a_store},
+      log);
   EXPECT_EQ(server.Wait(20), 1);
   EXPECT_THAT(ReadFile(log), HasSubstr("holds no recloop store"));
 }
 
 TEST_F(BlackBoxTest, ReplayOnSyntheticDataBeatsPopularityClearly) {
   StartServer();
-  CommandResult replay = RunCommand(
-      {BinaryFromEnv("RECLOOP_REPLAY"), "--address=" + address(), "--format=synthetic",
-       "--synthetic_users=200", "--synthetic_items=200", "--progress=false",
-       "--recipes=user-personalization,popularity-count",
-       "--require_lift_over=popularity-count", "--lift=1.5"});
+  CommandResult replay =
+      RunCommand({BinaryFromEnv("RECLOOP_REPLAY"), "--address=" + address(),
+                  "--format=synthetic", "--synthetic_users=200", "--synthetic_items=200",
+                  "--progress=false", "--recipes=user-personalization,popularity-count",
+                  "--require_lift_over=popularity-count", "--lift=1.5"});
   EXPECT_EQ(replay.exit_code, 0) << replay.out << replay.err;
   EXPECT_THAT(replay.out, HasSubstr("check: HR user-personalization"));
   EXPECT_THAT(replay.out, HasSubstr("PASS"));
@@ -244,7 +278,8 @@ TEST_F(BlackBoxTest, EngineReplayMeasuresWhatTheServerReplayMeasures) {
   const auto rows = [](const std::string& out) {
     std::vector<std::string> found;
     for (absl::string_view line : absl::StrSplit(out, '\n')) {
-      for (const char* recipe : {"user-personalization ", "popularity-count ", "trending-now "}) {
+      for (const char* recipe :
+           {"user-personalization ", "popularity-count ", "trending-now "}) {
         if (absl::StartsWith(line, absl::StrCat("  ", recipe))) found.emplace_back(line);
       }
     }
@@ -275,14 +310,16 @@ TEST_F(BlackBoxTest, EngineReplayMeasuresWhatTheServerReplayMeasures) {
 // impression size is refused naming the flag.
 TEST_F(BlackBoxTest, EngineBenchRunsWithImpressions) {
   const std::string bench = BinaryFromEnv("RECLOOP_ENGINE_BENCH");
-  CommandResult run = RunCommand({bench, "--data_dir=" + dir_.Sub("bench"), "--events=3000",
-                                  "--items=300", "--queries=20", "--impressions=10"});
+  CommandResult run =
+      RunCommand({bench, "--data_dir=" + dir_.Sub("bench"), "--events=3000",
+                  "--items=300", "--queries=20", "--impressions=10"});
   ASSERT_EQ(run.exit_code, 0) << run.out << run.err;
   EXPECT_THAT(run.out, HasSubstr("10-item impressions"));
   EXPECT_THAT(run.out, HasSubstr("for a user with 200 events, num_results 25, 20 calls"));
   EXPECT_THAT(run.out, HasSubstr("p99 "));
 
-  CommandResult bad = RunCommand({bench, "--data_dir=" + dir_.Sub("bad"), "--impressions=1"});
+  CommandResult bad =
+      RunCommand({bench, "--data_dir=" + dir_.Sub("bad"), "--impressions=1"});
   EXPECT_EQ(bad.exit_code, 2);
   EXPECT_THAT(bad.err, HasSubstr("--impressions"));
 }
@@ -302,19 +339,19 @@ TEST_F(BlackBoxTest, TheCliWalkThroughWorks) {
   const std::string tid = tracker.out.substr(at + 16, 36);
   for (const char* user : {"ann", "ben"}) {
     for (const char* item : {"A", "B"}) {
-      CommandResult put = RunCommand({cli, addr, "put-events", "--tracking_id=" + tid,
-                                      std::string("--user_id=") + user,
-                                      "--session_id=s1", "--event_type=watch",
-                                      std::string("--item_id=") + item});
+      CommandResult put =
+          RunCommand({cli, addr, "put-events", "--tracking_id=" + tid,
+                      std::string("--user_id=") + user, "--session_id=s1",
+                      "--event_type=watch", std::string("--item_id=") + item});
       ASSERT_EQ(put.exit_code, 0) << put.err;
       EXPECT_THAT(put.out, HasSubstr("\"stored_count\": 1"));
     }
   }
   RunCommand({cli, addr, "put-events", "--tracking_id=" + tid, "--user_id=cat",
               "--session_id=s2", "--event_type=watch", "--item_id=A"});
-  CommandResult recs = RunCommand({cli, addr, "get-recommendations",
-                                   "--dataset_group=shop", "--user_id=cat",
-                                   "--num_results=1"});
+  CommandResult recs =
+      RunCommand({cli, addr, "get-recommendations", "--dataset_group=shop",
+                  "--user_id=cat", "--num_results=1"});
   ASSERT_EQ(recs.exit_code, 0) << recs.err;
   EXPECT_THAT(recs.out, HasSubstr("\"item_id\": \"B\""));
   EXPECT_THAT(recs.out, HasSubstr("\"recommendation_id\": \"RID-"));
@@ -324,24 +361,25 @@ TEST_F(BlackBoxTest, TheCliWalkThroughWorks) {
                                   R"(--config={"event_types": {"watch": 2}})"});
   ASSERT_EQ(rec.exit_code, 0) << rec.err;
   EXPECT_THAT(rec.out, HasSubstr("\"watch\": 2"));
-  CommandResult top = RunCommand({cli, addr, "get-recommendations", "--dataset_group=shop",
-                                  "--recommender=top", "--num_results=1"});
+  CommandResult top =
+      RunCommand({cli, addr, "get-recommendations", "--dataset_group=shop",
+                  "--recommender=top", "--num_results=1"});
   ASSERT_EQ(top.exit_code, 0) << top.err;
   EXPECT_THAT(top.out, HasSubstr("\"item_id\": \"A\""));
-  CommandResult bad_config = RunCommand({cli, addr, "create-recommender", "--name=x",
-                                         "--dataset_group=shop",
-                                         R"(--config={"exploration_weight": 3})"});
+  CommandResult bad_config =
+      RunCommand({cli, addr, "create-recommender", "--name=x", "--dataset_group=shop",
+                  R"(--config={"exploration_weight": 3})"});
   EXPECT_EQ(bad_config.exit_code, 1);
   EXPECT_THAT(bad_config.err, HasSubstr("config.exploration_weight"));
 
-  CommandResult bad = RunCommand({cli, addr, "put-events", "--tracking_id=" + tid,
-                                  "--session_id=s", "--event_type=watch",
-                                  "--item_id=" + std::string(300, 'x')});
+  CommandResult bad =
+      RunCommand({cli, addr, "put-events", "--tracking_id=" + tid, "--session_id=s",
+                  "--event_type=watch", "--item_id=" + std::string(300, 'x')});
   EXPECT_EQ(bad.exit_code, 1);
   EXPECT_THAT(bad.err, HasSubstr("INVALID_ARGUMENT"));
   EXPECT_THAT(bad.err, HasSubstr("event_list[0].item_id"));
-  CommandResult missing = RunCommand({cli, addr, "history", "--dataset_group=nope",
-                                      "--user_id=cat"});
+  CommandResult missing =
+      RunCommand({cli, addr, "history", "--dataset_group=nope", "--user_id=cat"});
   EXPECT_EQ(missing.exit_code, 1);
   EXPECT_THAT(missing.err, HasSubstr("NOT_FOUND"));
   CommandResult usage = RunCommand({cli, addr, "put-events"});
