@@ -46,6 +46,10 @@ class Checkpointer {
   void Stop();
 
   absl::Status Checkpoint();
+  uint64_t checkpointed_sequence() {
+    absl::MutexLock lock(&mu_);
+    return checkpointed_seq_;
+  }
   // Counts `n` newly stored events; past `after_events` since the last
   // checkpoint, the thread checkpoints at once.
   void CountEvents(uint64_t n);

@@ -133,6 +133,8 @@ class Recloop {
   // Writes every model change since the last checkpoint and trims the
   // journal. Runs on its own periodically.
   absl::Status Checkpoint();
+  // The journal sequence the latest checkpoint reflects.
+  uint64_t checkpointed_sequence() const { return checkpointer_->checkpointed_sequence(); }
 
  private:
   explicit Recloop(const RecloopOptions& options) : options_(options) {}

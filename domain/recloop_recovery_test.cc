@@ -21,6 +21,7 @@
 #include "gtest/gtest.h"
 #include "storage/keys.h"
 #include "storage/store.h"
+#include "tests/testing/poll.h"
 #include "tests/testing/temp_dir.h"
 
 namespace recloop {
@@ -57,6 +58,38 @@ TEST_F(RecloopTest, StartUpAfterACheckpointReplaysOnlyWhatCameLater) {
   EXPECT_EQ(recloop_->recovery_stats().replayed_events, 0u);
   EXPECT_EQ(Recommend("shop", "z", "", 2), (std::vector<std::string>{"B", "C"}));
   EXPECT_EQ(Recommend("shop", "", "", 1), (std::vector<std::string>{"A"}));
+}
+
+// Start-up replays a bounded journal whatever the history: with the
+// default options a checkpoint follows every 50,000 events, without waiting
+// for the 30-second timer.
+TEST_F(RecloopTest, TheJournalStaysBoundedByEventCount) {
+  const std::string tid = CreateGroupAndTracker("shop");
+  constexpr int kCalls = 6000;
+  for (int call = 0; call < kCalls; ++call) {
+    v1::PutEventsRequest r;
+    r.set_tracking_id(tid);
+    r.set_user_id(absl::StrCat("u", call % 500));
+    r.set_session_id(absl::StrCat("s", call % 500));
+    for (int k = 0; k < 10; ++k) {
+      v1::Event* e = r.add_event_list();
+      e->set_event_type("click");
+      e->set_item_id(absl::StrCat("i", (call * 10 + k) % 200));
+      e->mutable_sent_at()->set_seconds(1700000000 + call);
+    }
+    ASSERT_TRUE(recloop_->PutEvents(r).ok());
+  }
+  const RecloopOptions defaults;
+  // The checkpoint runs on its own thread, beside the writes.
+  ASSERT_TRUE(PollUntil(
+      [&] {
+        return recloop_->checkpointed_sequence() >= defaults.checkpoint_after_events;
+      },
+      absl::Seconds(60)));
+  Crash();
+  EXPECT_LT(recloop_->recovery_stats().replayed_events, kCalls * 10u);
+  EXPECT_LE(recloop_->recovery_stats().replayed_events,
+            defaults.checkpoint_after_events + 10000);
 }
 
 TEST_F(RecloopTest, AFailedOpenLeavesTheStoreUntouched) {
