@@ -57,5 +57,14 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       for (const auto& [field, value] : props->categories) Check(field == "DEVICE");
     }
   }
+  // Completed events keep the limits, whatever the properties merged in.
+  auto completed = recloop::CompleteEvents(request, Schema());
+  if (completed.ok()) {
+    Check(completed->size() == static_cast<size_t>(request.event_list_size()));
+    for (const auto& event : *completed) {
+      Check(!event.event_id().empty());
+      Check(recloop::Utf8Length(event.item_id()).value_or(999) <= 256);
+    }
+  }
   return 0;
 }
