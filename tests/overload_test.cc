@@ -24,6 +24,14 @@
 namespace recloop {
 namespace {
 
+// AddressSanitizer holds freed memory in quarantine (256 MB by default), so
+// resident memory says nothing about what the server keeps.
+#if defined(__SANITIZE_ADDRESS__)
+constexpr bool kResidentMemoryMeansSomething = false;
+#else
+constexpr bool kResidentMemoryMeansSomething = true;
+#endif
+
 // VmRSS or VmHWM of a process, in KiB (0 when unreadable).
 int64_t MemoryKiB(pid_t pid, absl::string_view field) {
   std::ifstream in(absl::StrCat("/proc/", pid, "/status"));
@@ -175,8 +183,9 @@ TEST_F(OverloadTest, ThousandsOfConcurrentCallsAreRefusedAtOnceOrServed) {
   // refused ones are dropped at once; 2000 requests of 120 KB would be
   // 240 MB if they queued.
   const int64_t peak = MemoryKiB(server_->pid(), "VmHWM:");
-  EXPECT_LT(peak - rss_before, 150 * 1024)
-      << "peak RSS grew from " << rss_before << " KiB to " << peak << " KiB";
+  std::cout << "OverloadTest: peak RSS grew from " << rss_before << " KiB to " << peak
+            << " KiB\n";
+  if (kResidentMemoryMeansSomething) EXPECT_LT(peak - rss_before, 150 * 1024);
 
   // And the server serves normally again.
   grpc::ClientContext c;
