@@ -378,19 +378,30 @@ absl::StatusOr<bool> Store::Get(Cf cf, absl::string_view key, std::string* value
   return true;
 }
 
+// --- Snapshot ---------------------------------------------------------------
+
+Snapshot::~Snapshot() { db_->ReleaseSnapshot(snapshot_); }
+
+std::unique_ptr<Snapshot> Store::NewSnapshot() const {
+  return std::unique_ptr<Snapshot>(new Snapshot(db_.get(), db_->GetSnapshot()));
+}
+
 std::unique_ptr<Cursor> Store::NewCursor(Cf cf, absl::string_view lower,
-                                         absl::string_view upper) const {
-  auto cursor =
-      std::unique_ptr<Cursor>(new Cursor(std::string(lower), std::string(upper)));
+                                         absl::string_view upper,
+                                         const Snapshot* snapshot) const {
+  auto cursor = std::unique_ptr<Cursor>(
+      new Cursor(std::string(lower), std::string(upper)));
   rocksdb::ReadOptions ro;
+  if (snapshot != nullptr) ro.snapshot = snapshot->snapshot_;
   ro.iterate_lower_bound = cursor->lower_slice_.get();
   if (!upper.empty()) ro.iterate_upper_bound = cursor->upper_slice_.get();
   cursor->it_.reset(db_->NewIterator(ro, handle(cf)));
   return cursor;
 }
 
-std::unique_ptr<Cursor> Store::NewPrefixCursor(Cf cf, absl::string_view prefix) const {
-  return NewCursor(cf, prefix, PrefixSuccessor(prefix));
+std::unique_ptr<Cursor> Store::NewPrefixCursor(Cf cf, absl::string_view prefix,
+                                               const Snapshot* snapshot) const {
+  return NewCursor(cf, prefix, PrefixSuccessor(prefix), snapshot);
 }
 
 absl::Status Store::CompactAll(Cf cf) {

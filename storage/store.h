@@ -25,6 +25,7 @@ class DB;
 class EventListener;
 class Iterator;
 class Slice;
+class Snapshot;
 class WriteBatch;
 }  // namespace rocksdb
 
@@ -122,6 +123,23 @@ class Cursor {
   std::unique_ptr<rocksdb::Iterator> it_;
 };
 
+// The whole store as it was at one moment: cursors bound to it see no
+// later write. While it lives RocksDB keeps every version it sees, so hold
+// one only as long as a read needs it. Must not outlive its Store.
+class Snapshot {
+ public:
+  ~Snapshot();
+  Snapshot(const Snapshot&) = delete;
+  Snapshot& operator=(const Snapshot&) = delete;
+
+ private:
+  friend class Store;
+  Snapshot(rocksdb::DB* db, const rocksdb::Snapshot* snapshot)
+      : db_(db), snapshot_(snapshot) {}
+  rocksdb::DB* const db_;
+  const rocksdb::Snapshot* const snapshot_;
+};
+
 // Thread-safe: any number of threads may read and write concurrently.
 class Store {
  public:
@@ -156,11 +174,18 @@ class Store {
   // Returns false when absent; fills `value` otherwise.
   absl::StatusOr<bool> Get(Cf cf, absl::string_view key, std::string* value) const;
 
+  // The store as it is now, for reads that must not see later writes.
+  std::unique_ptr<Snapshot> NewSnapshot() const;
+
   // A cursor over keys in [lower, upper); an empty `upper` means unbounded.
+  // It reads the store as it is when the cursor is made, or as `snapshot`
+  // (when not null) holds it.
   std::unique_ptr<Cursor> NewCursor(Cf cf, absl::string_view lower,
-                                    absl::string_view upper) const;
+                                    absl::string_view upper,
+                                    const Snapshot* snapshot = nullptr) const;
   // A cursor over the keys that start with `prefix`.
-  std::unique_ptr<Cursor> NewPrefixCursor(Cf cf, absl::string_view prefix) const;
+  std::unique_ptr<Cursor> NewPrefixCursor(Cf cf, absl::string_view prefix,
+                                          const Snapshot* snapshot = nullptr) const;
 
   // Compacts the whole column family; tests use it to run compaction filters.
   absl::Status CompactAll(Cf cf);

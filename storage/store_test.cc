@@ -2,8 +2,10 @@
 
 #include <filesystem>
 #include <fstream>
+#include <memory>
 #include <string>
 
+#include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
 #include "gtest/gtest.h"
 #include "storage/timestamped_value.h"
@@ -99,6 +101,34 @@ TEST(StoreTest, PrefixCursorSeesOnlyThePrefixInBothDirections) {
   EXPECT_EQ(cursor->key(), "p2");
   cursor->SeekBefore("p1");
   EXPECT_FALSE(cursor->Valid());
+}
+
+TEST(StoreTest, ACursorOnASnapshotSeesTheStoreAsItWasThen) {
+  TempDir dir;
+  auto store = *Store::Open(SmallStore(dir.path()));
+  WriteBatch before(*store);
+  before.Put(Cf::kEvents, "a", "1");
+  before.Put(Cf::kEvents, "b", "1");
+  ASSERT_TRUE(store->Write(&before).ok());
+  std::unique_ptr<Snapshot> snapshot = store->NewSnapshot();
+  WriteBatch after(*store);
+  after.Put(Cf::kEvents, "a", "2");
+  after.Delete(Cf::kEvents, "b");
+  after.Put(Cf::kEvents, "c", "2");
+  ASSERT_TRUE(store->Write(&after).ok());
+  // Flushed and compacted away: the snapshot still holds what it saw.
+  ASSERT_TRUE(store->CompactAll(Cf::kEvents).ok());
+
+  const auto read = [](Cursor* cursor) {
+    std::string seen;
+    for (cursor->SeekToFirst(); cursor->Valid(); cursor->Next()) {
+      seen += absl::StrCat(cursor->key(), "=", cursor->value(), " ");
+    }
+    return seen;
+  };
+  EXPECT_EQ(read(store->NewCursor(Cf::kEvents, "", "", snapshot.get()).get()), "a=1 b=1 ");
+  EXPECT_EQ(read(store->NewPrefixCursor(Cf::kEvents, "b", snapshot.get()).get()), "b=1 ");
+  EXPECT_EQ(read(store->NewCursor(Cf::kEvents, "", "").get()), "a=2 c=2 ");
 }
 
 TEST(StoreTest, CompactionDropsServedListsPastRetention) {
