@@ -235,7 +235,7 @@ int CreateRecommender(client::Client& client, const CliOptions& options) {
 int DescribeRecommender(client::Client& client, const CliOptions& options) {
   v1::DescribeRecommenderRequest r;
   r.set_name(Required(options.name, "name"));
-  r.set_dataset_group(options.dataset_group);
+  r.set_dataset_group(Required(options.dataset_group, "dataset_group"));
   return Print(client.DescribeRecommender(r), options);
 }
 
@@ -250,7 +250,7 @@ int ListRecommenders(client::Client& client, const CliOptions& options) {
 int DeleteRecommender(client::Client& client, const CliOptions& options) {
   v1::DeleteRecommenderRequest r;
   r.set_name(Required(options.name, "name"));
-  r.set_dataset_group(options.dataset_group);
+  r.set_dataset_group(Required(options.dataset_group, "dataset_group"));
   return Print(client.DeleteRecommender(r), options);
 }
 

@@ -91,9 +91,9 @@ commands:
                          [--recommender] [--context]
   history                --dataset_group --user_id [--max_results]
   create-recommender     --name --dataset_group [--recipe] [--config]
-  describe-recommender   --name [--dataset_group]
+  describe-recommender   --name --dataset_group
   list-recommenders      [--dataset_group] [--max_results] [--next_token]
-  delete-recommender     --name [--dataset_group]
+  delete-recommender     --name --dataset_group
 
 Flags may be spelled with dashes (--schema-file) or underscores (--schema_file).
 Responses print as JSON (--output=table for a table). Calls are retried with

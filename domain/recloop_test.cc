@@ -200,22 +200,25 @@ TEST_F(RecloopTest, RecommenderResourcesAreValidated) {
   EXPECT_EQ(recloop_->CreateRecommender(c).status().code(), absl::StatusCode::kNotFound);
   c.set_dataset_group("shop");
   ASSERT_TRUE(recloop_->CreateRecommender(c).ok());
-  EXPECT_EQ(recloop_->CreateRecommender(c).status().code(),
-            absl::StatusCode::kAlreadyExists);
+  auto again = recloop_->CreateRecommender(c);
+  EXPECT_EQ(again.status().code(), absl::StatusCode::kAlreadyExists);
+  EXPECT_THAT(std::string(again.status().message()),
+              HasSubstr("recommender r1 already exists in dataset group shop"));
   c.set_name("default");
   EXPECT_EQ(recloop_->CreateRecommender(c).status().code(),
             absl::StatusCode::kAlreadyExists);
 
   v1::DescribeRecommenderRequest d;
-  d.set_name("r1");  // Unique names need no dataset group.
+  d.set_name("r1");
+  auto unnamed_group = recloop_->DescribeRecommender(d);
+  EXPECT_EQ(unnamed_group.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(std::string(unnamed_group.status().message()), HasSubstr("dataset_group"));
+  d.set_dataset_group("shop");
   auto described = recloop_->DescribeRecommender(d);
   ASSERT_TRUE(described.ok()) << described.status();
   EXPECT_EQ(described->recipe(), "aws-trending-now");
   EXPECT_EQ(described->dataset_group(), "shop");
   d.set_name("default");
-  EXPECT_EQ(recloop_->DescribeRecommender(d).status().code(),
-            absl::StatusCode::kInvalidArgument);
-  d.set_dataset_group("shop");
   EXPECT_EQ(recloop_->DescribeRecommender(d)->recipe(), "user-personalization");
 
   v1::ListRecommendersRequest list;
@@ -228,6 +231,48 @@ TEST_F(RecloopTest, RecommenderResourcesAreValidated) {
     list.set_next_token(page.next_token());
   } while (!list.next_token().empty());
   EXPECT_THAT(names, ElementsAre("default", "r1"));
+}
+
+// A recommender's name says nothing about other groups: each group may
+// have one of the same name, with its own model.
+TEST_F(RecloopTest, RecommenderNamesAreUniqueWithinADatasetGroup) {
+  const std::string shop = CreateGroupAndTracker("shop");
+  const std::string news = CreateGroupAndTracker("news");
+  for (int u = 0; u < 3; ++u) {
+    ASSERT_TRUE(Put(shop, "u" + std::to_string(u), "s", {"shoe"}).ok());
+    ASSERT_TRUE(Put(news, "u" + std::to_string(u), "s", {"storm"}).ok());
+  }
+  ASSERT_TRUE(Put(shop, "u9", "s", {"sock"}).ok());
+  ASSERT_NO_FATAL_FAILURE(CreateActiveRecommender("shop", "top", "popularity-count"));
+  ASSERT_NO_FATAL_FAILURE(CreateActiveRecommender("news", "top", "trending-now"));
+
+  const auto serve = [&](const std::string& group) {
+    v1::GetRecommendationsRequest r;
+    r.set_dataset_group(group);
+    r.set_recommender("top");
+    auto response = recloop_->GetRecommendations(r);
+    EXPECT_TRUE(response.ok()) << response.status();
+    std::vector<std::string> items;
+    if (response.ok()) {
+      for (const auto& i : response->item_list()) items.push_back(i.item_id());
+    }
+    return items;
+  };
+  EXPECT_THAT(serve("shop"), ElementsAre("shoe", "sock"));
+  EXPECT_THAT(serve("news"), ElementsAre("storm"));
+  v1::DescribeRecommenderRequest d;
+  d.set_dataset_group("news");
+  d.set_name("top");
+  EXPECT_EQ(recloop_->DescribeRecommender(d)->recipe(), "trending-now");
+
+  v1::DeleteRecommenderRequest del;
+  del.set_dataset_group("shop");
+  del.set_name("top");
+  ASSERT_TRUE(recloop_->DeleteRecommender(del).ok());
+  Crash();
+  d.set_dataset_group("shop");
+  EXPECT_EQ(recloop_->DescribeRecommender(d).status().code(), absl::StatusCode::kNotFound);
+  EXPECT_THAT(serve("news"), ElementsAre("storm"));
 }
 
 TEST_F(RecloopTest, DeletingAGroupDeletesItsEvents) {

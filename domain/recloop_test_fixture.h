@@ -11,12 +11,36 @@
 #include <utility>
 #include <vector>
 
+#include "absl/time/time.h"
 #include "domain/recloop.h"
 #include "gtest/gtest.h"
 #include "recloop/v1/recloop.pb.h"
+#include "tests/testing/poll.h"
 #include "tests/testing/temp_dir.h"
 
 namespace recloop {
+
+// Describes the recommender until it is ACTIVE (a created one learns its
+// group's stored events first); fails, naming the status it stayed in,
+// if it is not within `timeout`.
+inline ::testing::AssertionResult BecomesActive(Recloop& recloop, const std::string& group,
+                                                const std::string& name,
+                                                absl::Duration timeout = absl::Seconds(60)) {
+  v1::DescribeRecommenderRequest describe;
+  describe.set_dataset_group(group);
+  describe.set_name(name);
+  std::string status;
+  const bool active = PollUntil(
+      [&] {
+        auto described = recloop.DescribeRecommender(describe);
+        status = described.ok() ? described->status() : described.status().ToString();
+        return status == "ACTIVE";
+      },
+      timeout);
+  if (active) return ::testing::AssertionSuccess();
+  return ::testing::AssertionFailure()
+         << "recommender " << name << " is still " << status << " after " << timeout;
+}
 
 class RecloopTest : public ::testing::Test {
  protected:
@@ -68,6 +92,20 @@ class RecloopTest : public ::testing::Test {
       e->mutable_sent_at()->set_seconds(1700000000 + (++clock_seconds_));
     }
     return recloop_->PutEvents(r);
+  }
+
+  // Creates the recommender and waits until it is ACTIVE.
+  void CreateActiveRecommender(const std::string& group, const std::string& name,
+                               const std::string& recipe = "",
+                               const v1::RecommenderConfig& config = {}) {
+    v1::CreateRecommenderRequest create;
+    create.set_name(name);
+    create.set_dataset_group(group);
+    create.set_recipe(recipe);
+    *create.mutable_config() = config;
+    auto created = recloop_->CreateRecommender(create);
+    ASSERT_TRUE(created.ok()) << created.status();
+    ASSERT_TRUE(BecomesActive(*recloop_, group, name));
   }
 
   std::vector<std::string> Recommend(const std::string& group, const std::string& user,

@@ -129,7 +129,6 @@ absl::Status Registry::LoadRecommenders() {
     (*recommender)->set_trained_through(record.trained_through_sequence());
     RETURN_IF_ERROR(
         LoadModel(*store_, group->second->id, record.id(), &(*recommender)->model()));
-    recommender_groups_[record.recommender().name()] = group->first;
     absl::MutexLock group_lock(&group->second->mu);
     group->second->recommenders[record.recommender().name()] = *std::move(recommender);
   }
@@ -295,9 +294,6 @@ absl::Status Registry::DeleteDatasetGroup(absl::string_view name) {
   batch.DeleteRange(Cf::kMeta, recommenders, PrefixSuccessor(recommenders));
   RETURN_IF_ERROR(store_->Write(&batch));
 
-  for (const auto& recommender : it->second->Recommenders()) {
-    recommender_groups_.erase(recommender->name());
-  }
   for (const std::string& tracker_name : trackers) {
     tracking_ids_.erase(trackers_[tracker_name].tracking_id());
     trackers_.erase(tracker_name);

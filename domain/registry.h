@@ -75,6 +75,7 @@ class Registry {
   // write. ALREADY_EXISTS if the name was taken meanwhile.
   absl::Status AddRecommender(DatasetGroupState* group,
                               std::shared_ptr<RecommenderResource> recommender);
+  // Describe and Delete name the recommender by dataset group and name.
   absl::StatusOr<v1::Recommender> DescribeRecommender(
       const v1::DescribeRecommenderRequest& request) const;
   absl::StatusOr<v1::ListRecommendersResponse> ListRecommenders(
@@ -121,8 +122,6 @@ class Registry {
   std::map<std::string, v1::EventTracker> trackers_ ABSL_GUARDED_BY(mu_);
   // tracking id -> group id.
   absl::flat_hash_map<std::string, uint32_t> tracking_ids_ ABSL_GUARDED_BY(mu_);
-  // Created recommenders' names (unique across groups) -> group name.
-  absl::flat_hash_map<std::string, std::string> recommender_groups_ ABSL_GUARDED_BY(mu_);
   uint32_t next_group_id_ ABSL_GUARDED_BY(mu_) = 1;
 };
 

@@ -12,6 +12,14 @@
 #include "storage/keys.h"
 
 namespace recloop {
+namespace {
+
+absl::Status AlreadyExists(absl::string_view name, absl::string_view group) {
+  return absl::AlreadyExistsError(
+      absl::StrCat("recommender ", name, " already exists in dataset group ", group));
+}
+
+}  // namespace
 
 absl::StatusOr<
     std::pair<std::shared_ptr<DatasetGroupState>, std::unique_ptr<RecommenderResource>>>
@@ -37,10 +45,8 @@ Registry::NewRecommender(const v1::CreateRecommenderRequest& request) {
     return absl::NotFoundError(
         absl::StrCat("dataset group ", request.dataset_group(), " not found"));
   }
-  if (request.name() == kDefaultRecommender ||
-      recommender_groups_.contains(request.name())) {
-    return absl::AlreadyExistsError(
-        absl::StrCat("recommender ", request.name(), " already exists"));
+  if (group->second->FindRecommender(request.name()) != nullptr) {
+    return AlreadyExists(request.name(), request.dataset_group());
   }
   uint32_t id;
   {
@@ -59,9 +65,8 @@ absl::Status Registry::AddRecommender(DatasetGroupState* group,
     return absl::NotFoundError(
         absl::StrCat("dataset group ", group->description.name(), " was deleted"));
   }
-  if (recommender_groups_.contains(recommender->name())) {
-    return absl::AlreadyExistsError(
-        absl::StrCat("recommender ", recommender->name(), " already exists"));
+  if (group->FindRecommender(recommender->name()) != nullptr) {
+    return AlreadyExists(recommender->name(), group->description.name());
   }
   internal::RecommenderRecord record;
   *record.mutable_recommender() = recommender->description();
@@ -77,7 +82,6 @@ absl::Status Registry::AddRecommender(DatasetGroupState* group,
   // leave a registered recommender without the events it was trained on.
   CheckpointModel(&recommender->model(), group->id, recommender->id(), &batch);
   RETURN_IF_ERROR(store_->Write(&batch));
-  recommender_groups_[recommender->name()] = group->description.name();
   absl::MutexLock group_lock(&group->mu);
   group->recommenders[recommender->name()] = std::move(recommender);
   return absl::OkStatus();
@@ -86,27 +90,19 @@ absl::Status Registry::AddRecommender(DatasetGroupState* group,
 absl::StatusOr<
     std::pair<std::shared_ptr<DatasetGroupState>, std::shared_ptr<RecommenderResource>>>
 Registry::FindRecommender(absl::string_view group_name, absl::string_view name) const {
-  if (name.empty()) return absl::InvalidArgumentError("name: required");
-  std::string group_of = std::string(group_name);
-  if (group_of.empty()) {
-    if (name == kDefaultRecommender) {
-      return absl::InvalidArgumentError(
-          "dataset_group: required to name a group's default recommender");
-    }
-    auto it = recommender_groups_.find(name);
-    if (it == recommender_groups_.end()) {
-      return absl::NotFoundError(absl::StrCat("recommender ", name, " not found"));
-    }
-    group_of = it->second;
+  if (group_name.empty()) {
+    return absl::InvalidArgumentError(
+        "dataset_group: required (recommender names are unique within a dataset group)");
   }
-  auto group = groups_.find(group_of);
+  if (name.empty()) return absl::InvalidArgumentError("name: required");
+  auto group = groups_.find(std::string(group_name));
   if (group == groups_.end()) {
-    return absl::NotFoundError(absl::StrCat("dataset group ", group_of, " not found"));
+    return absl::NotFoundError(absl::StrCat("dataset group ", group_name, " not found"));
   }
   std::shared_ptr<RecommenderResource> recommender = group->second->FindRecommender(name);
   if (recommender == nullptr) {
     return absl::NotFoundError(
-        absl::StrCat("recommender ", name, " not found in dataset group ", group_of));
+        absl::StrCat("recommender ", name, " not found in dataset group ", group_name));
   }
   return std::make_pair(group->second, std::move(recommender));
 }
@@ -161,7 +157,6 @@ absl::Status Registry::DeleteRecommender(const v1::DeleteRecommenderRequest& req
   const std::string model = ModelPrefix(group->id, recommender->id());
   batch.DeleteRange(Cf::kModel, model, PrefixSuccessor(model));
   RETURN_IF_ERROR(store_->Write(&batch));
-  recommender_groups_.erase(recommender->name());
   absl::MutexLock group_lock(&group->mu);
   group->recommenders.erase(recommender->name());
   return absl::OkStatus();
