@@ -9,6 +9,12 @@
 // figures cover a deployment whose clients report what they showed (or
 // cite recommendation ids): impressions counted per item, demotion applied
 // to every candidate, and the blend learning from each choice.
+//
+// --build_recommender also times PutEvents while a recommender is created
+// on the loaded group (it learns every loaded event in the background),
+// against the same writer without a build:
+//
+//   recloop-engine-bench --data_dir=/tmp/eb --events=200000 --build_recommender
 #include <sys/resource.h>
 
 #include <algorithm>
@@ -44,6 +50,12 @@ ABSL_FLAG(int, impressions, 0,
           "items each loaded event says were shown (its item and others of the "
           "user's taste), 0 or 2-25; with them impressions demote and teach the "
           "blend, as when clients cite recommendation ids");
+ABSL_FLAG(bool, build_recommender, false,
+          "after loading, time PutEvents (one event per call, --put_rate calls/s) "
+          "for --baseline_seconds, then from CreateRecommender until the new "
+          "recommender, learning the loaded events, is ACTIVE");
+ABSL_FLAG(int, put_rate, 500, "PutEvents calls per second of --build_recommender's writer");
+ABSL_FLAG(double, baseline_seconds, 5, "how long --build_recommender times PutEvents alone");
 ABSL_FLAG(std::vector<std::string>, report_at,
           std::vector<std::string>({"1000000", "2000000", "5000000"}),
           "also report memory after these many events");
@@ -87,6 +99,93 @@ class Generator {
   std::mt19937_64 rng_;
   std::discrete_distribution<int64_t> in_cluster_;
 };
+
+struct Latencies {
+  std::vector<double> micros;
+  int failed = 0;
+  double seconds = 0;
+};
+
+void PrintLatencies(const char* what, Latencies l) {
+  std::sort(l.micros.begin(), l.micros.end());
+  auto pct = [&](double p) {
+    if (l.micros.empty()) return 0.0;
+    return l.micros[std::min(l.micros.size() - 1,
+                             static_cast<size_t>(p / 100 * l.micros.size()))];
+  };
+  std::printf("  %-18s %7zu calls in %5.1f s  p50 %.3f ms  p99 %.3f ms  max %.3f ms  "
+              "failed %d\n",
+              what, l.micros.size(), l.seconds, pct(50) / 1000, pct(99) / 1000,
+              (l.micros.empty() ? 0 : l.micros.back()) / 1000, l.failed);
+}
+
+// PutEvents latency of a steady writer (one-event calls of the loaded
+// users, --put_rate calls/s, on a thread of its own) alone, then from the
+// moment CreateRecommender is called until the new recommender is ACTIVE.
+// A call counts in the phase it was sent in.
+int TimeBuild(Recloop& recloop, const std::string& tid, int64_t users) {
+  const int rate = std::max(1, absl::GetFlag(FLAGS_put_rate));
+  std::printf("PutEvents (in process, one event per call, %d calls/s) while a recommender "
+              "learns the %lld stored events:\n",
+              rate, static_cast<long long>(absl::GetFlag(FLAGS_events)));
+  std::atomic<int> phase{0};  // 0: alone, 1: during the build, 2: done.
+  Latencies by_phase[2];
+  std::thread writer([&] {
+    Generator gen(absl::GetFlag(FLAGS_items), 3000);
+    const auto start = Clock::now();
+    const auto interval = std::chrono::duration<double>(1.0 / rate);
+    for (int64_t n = 0;; ++n) {
+      std::this_thread::sleep_until(start + std::chrono::duration_cast<Clock::duration>(
+                                                interval * static_cast<double>(n)));
+      const int sent_in = phase.load();
+      if (sent_in == 2) break;
+      const int64_t u = (n * 7919) % users;
+      v1::PutEventsRequest r;
+      r.set_tracking_id(tid);
+      r.set_user_id(absl::StrCat("u", u));
+      r.set_session_id(absl::StrCat("s", u));
+      v1::Event* e = r.add_event_list();
+      e->set_event_type("click");
+      e->set_item_id(gen.Item(gen.Cluster()));
+      e->mutable_sent_at()->set_seconds(1800000000 + n);
+      const auto sent = Clock::now();
+      const bool ok = recloop.PutEvents(r).ok();
+      by_phase[sent_in].micros.push_back(
+          std::chrono::duration<double, std::micro>(Clock::now() - sent).count());
+      by_phase[sent_in].failed += !ok;
+    }
+  });
+  const auto baseline_start = Clock::now();
+  std::this_thread::sleep_for(
+      std::chrono::duration<double>(absl::GetFlag(FLAGS_baseline_seconds)));
+  v1::CreateRecommenderRequest create;
+  create.set_name("built");
+  create.set_dataset_group("bench");
+  const auto created_at = Clock::now();
+  phase.store(1);
+  auto created = recloop.CreateRecommender(create);
+  const double create_ms =
+      std::chrono::duration<double, std::milli>(Clock::now() - created_at).count();
+  v1::DescribeRecommenderRequest describe;
+  describe.set_dataset_group("bench");
+  describe.set_name("built");
+  std::string status = created.ok() ? created->status() : created.status().ToString();
+  while (status == "CREATE_IN_PROGRESS") {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    auto described = recloop.DescribeRecommender(describe);
+    status = described.ok() ? described->status() : described.status().ToString();
+  }
+  const auto built_at = Clock::now();
+  phase.store(2);
+  writer.join();
+  by_phase[0].seconds = std::chrono::duration<double>(created_at - baseline_start).count();
+  by_phase[1].seconds = std::chrono::duration<double>(built_at - created_at).count();
+  PrintLatencies("without a build", by_phase[0]);
+  PrintLatencies("during the build", by_phase[1]);
+  std::printf("  CreateRecommender returned in %.3f ms; the build took %.1f s and ended %s\n",
+              create_ms, by_phase[1].seconds, status.c_str());
+  return status == "ACTIVE" ? 0 : 1;
+}
 
 // Gives `event` an explicit impression of `size` items (none for 0): its
 // own item first, then others of the user's cluster, without repeats.
@@ -200,6 +299,9 @@ int Run() {
     std::printf("exiting without a checkpoint\n");
     std::fflush(stdout);
     std::_Exit(0);
+  }
+  if (absl::GetFlag(FLAGS_build_recommender)) {
+    if (int failed = TimeBuild(recloop, tid, users); failed != 0) return failed;
   }
 
   // The measured user: `history` events in one cluster.
