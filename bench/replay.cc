@@ -25,6 +25,7 @@
 #include <map>
 #include <sstream>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
@@ -165,7 +166,27 @@ class Replayer {
       if (!Check(recs_->CreateRecommender(&c, r, &out), "CreateRecommender")) return false;
       recommenders_.push_back(out.name());
     }
+    // A created recommender serves once it has learned the group's stored
+    // events (none here): wait until each is ACTIVE.
+    for (const std::string& name : recommenders_) {
+      if (!WaitUntilActive(name)) return false;
+    }
     return true;
+  }
+
+  bool WaitUntilActive(const std::string& name) {
+    v1::DescribeRecommenderRequest r;
+    r.set_dataset_group(group_);
+    r.set_name(name);
+    for (int attempt = 0; attempt < 600; ++attempt) {
+      grpc::ClientContext c;
+      v1::Recommender out;
+      if (!Check(recs_->DescribeRecommender(&c, r, &out), "DescribeRecommender")) return false;
+      if (out.status() == "ACTIVE") return true;
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    std::cerr << "recommender " << name << " is not ACTIVE after 60 s\n";
+    return false;
   }
 
   const std::vector<std::string>& recommenders() const { return recommenders_; }

@@ -91,6 +91,9 @@ commands:
                          [--recommender] [--context]
   history                --dataset_group --user_id [--max_results]
   create-recommender     --name --dataset_group [--recipe] [--config]
+                         returns it CREATE_IN_PROGRESS while it learns the
+                         group's stored events; it serves once
+                         describe-recommender says ACTIVE
   describe-recommender   --name --dataset_group
   list-recommenders      [--dataset_group] [--max_results] [--next_token]
   delete-recommender     --name --dataset_group

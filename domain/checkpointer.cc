@@ -1,5 +1,6 @@
 #include "domain/checkpointer.h"
 
+#include <algorithm>
 #include <memory>
 #include <utility>
 #include <vector>
@@ -13,15 +14,17 @@
 namespace recloop {
 
 Checkpointer::Checkpointer(const Options& options, Store* store, const Registry* registry,
-                           const EventLog* events, absl::Mutex* ingest_mu,
-                           const std::atomic<bool>* learn_failed,
-                           uint64_t checkpointed_seq)
+                           const EventLog* events, const RecommenderBuilds* builds,
+                           absl::Mutex* mu, absl::Mutex* ingest_mu,
+                           const std::atomic<bool>* learn_failed, uint64_t checkpointed_seq)
     : options_(options),
       store_(store),
       registry_(registry),
       events_(events),
+      builds_(builds),
       ingest_mu_(ingest_mu),
       learn_failed_(learn_failed),
+      mu_(mu),
       checkpointed_seq_(checkpointed_seq) {}
 
 Checkpointer::~Checkpointer() { Stop(); }
@@ -40,7 +43,7 @@ void Checkpointer::Stop() {
 }
 
 absl::Status Checkpointer::Checkpoint() {
-  absl::MutexLock serial(&mu_);
+  absl::MutexLock serial(mu_);
   if (learn_failed_->load()) {
     return absl::FailedPreconditionError(
         "a model update failed; the journal is kept for replay at the next start");
@@ -49,12 +52,16 @@ absl::Status Checkpointer::Checkpoint() {
   // and written beside new PutEvents calls.
   std::vector<std::pair<std::shared_ptr<RecommenderResource>, ModelSnapshot>> taken;
   uint64_t seq;
+  uint64_t journal_needed_after;
   {
     absl::WriterMutexLock lock(ingest_mu_);
     seq = events_->last_sequence();
     if (seq == checkpointed_seq_) return absl::OkStatus();  // Nothing new.
+    journal_needed_after = builds_->JournalNeededAfter();
     for (const auto& group : registry_->AllGroups()) {
       for (auto& recommender : group->Recommenders()) {
+        // Its builder is teaching it; it is persisted when it turns ACTIVE.
+        if (!recommender->active()) continue;
         ModelSnapshot snapshot =
             SnapshotModel(&recommender->model(), group->id, recommender->id());
         taken.emplace_back(std::move(recommender), std::move(snapshot));
@@ -66,7 +73,10 @@ absl::Status Checkpointer::Checkpoint() {
   internal::CheckpointRecord checkpoint;
   checkpoint.set_sequence(seq);
   batch.Put(Cf::kMeta, meta_key::Checkpoint(), checkpoint.SerializeAsString());
-  batch.DeleteRange(Cf::kJournal, JournalKey(0), JournalKey(seq + 1));
+  // Replay starts after `seq` either way; entries up to it that a build
+  // has yet to learn go with a later checkpoint.
+  batch.DeleteRange(Cf::kJournal, JournalKey(0),
+                    JournalKey(std::min(seq, journal_needed_after) + 1));
   absl::Status written = store_->Write(&batch);
   if (!written.ok()) {
     for (const auto& [recommender, snapshot] : taken) {

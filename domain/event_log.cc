@@ -311,9 +311,9 @@ absl::StatusOr<std::vector<PastEvent>> EventLog::RecentEvents(
 }
 
 absl::Status EventLog::ScanGroup(
-    uint32_t group_id,
+    uint32_t group_id, const Snapshot* snapshot,
     const std::function<absl::Status(const Owner&, const LoggedEvent&)>& fn) const {
-  auto cursor = store_->NewPrefixCursor(Cf::kEvents, GroupPrefix(group_id));
+  auto cursor = store_->NewPrefixCursor(Cf::kEvents, GroupPrefix(group_id), snapshot);
   // Keys run newest first within an owner: gather each owner's events, then
   // hand them over oldest first.
   std::vector<LoggedEvent> owner_events;

@@ -88,10 +88,11 @@ class EventLog {
       uint32_t group_id, absl::string_view id, size_t limit,
       absl::optional<HistoryBound> before = absl::nullopt) const;
 
-  // Calls `fn` with every stored event of the group: each owner's events in
-  // time order, one owner after another.
+  // Calls `fn` with every stored event of the group, as `snapshot` holds
+  // them (not null) or the store now: each owner's events in time order,
+  // one owner after another. Stops at the first error `fn` returns.
   absl::Status ScanGroup(
-      uint32_t group_id,
+      uint32_t group_id, const Snapshot* snapshot,
       const std::function<absl::Status(const Owner&, const LoggedEvent&)>& fn) const;
 
   // The user a session is linked to, if any.

@@ -25,16 +25,32 @@ absl::StatusOr<std::vector<PastEvent>> Learner::ReplayWindow(uint32_t group_id,
                                HistoryBound{logged.sent_micros, logged.seq, visible_seq});
 }
 
+absl::Status Learner::CatchUp(const DatasetGroupState& group,
+                              RecommenderResource* recommender,
+                              absl::string_view identity, const LoggedEvent& logged,
+                              uint64_t visible_seq) const {
+  ASSIGN_OR_RETURN(std::vector<PastEvent> window,
+                   ReplayWindow(group.id, identity, logged, visible_seq));
+  if (!Learnable(logged, &window)) return absl::OkStatus();
+  recommender->engine().Learn(LearnedEventOf(group, logged), window);
+  return absl::OkStatus();
+}
+
+bool Learner::Learnable(const LoggedEvent& logged, std::vector<PastEvent>* window) {
+  if (!logged.event.event().item_id().empty()) return true;
+  if (logged.event.effective_impression().empty()) return false;
+  window->clear();  // impressions alone learn without a window
+  return true;
+}
+
 absl::Status Learner::Teach(const DatasetGroupState& group, const LoggedEvent& logged,
                             std::vector<PastEvent> window) const {
-  const v1::Event& event = logged.event.event();
-  if (event.item_id().empty()) {
-    if (logged.event.effective_impression().empty()) return absl::OkStatus();
-    window.clear();  // impressions alone learn without a window
-  }
+  if (!Learnable(logged, &window)) return absl::OkStatus();
   const LearnedEvent learned = LearnedEventOf(group, logged);
   for (const auto& recommender : group.Recommenders()) {
-    if (logged.seq > recommender->trained_through()) {
+    // A recommender being created learns the events stored meanwhile from
+    // the journal, in order, before it turns ACTIVE.
+    if (recommender->active() && logged.seq > recommender->trained_through()) {
       recommender->engine().Learn(learned, window);
     }
   }
@@ -93,12 +109,17 @@ absl::StatusOr<std::vector<PastEvent>> Learner::WindowBefore(uint32_t group_id,
 }
 
 absl::Status Learner::LearnStoredEvents(const DatasetGroupState& group,
-                                        RecommenderResource* recommender) const {
+                                        RecommenderResource* recommender,
+                                        const Snapshot& snapshot,
+                                        const std::atomic<bool>& cancelled) const {
   Owner owner{Owner::Kind::kUser, ""};
   bool first = true;
   std::deque<PastEvent> recent;  // The owner's item events, most recent first.
   return events_->ScanGroup(
-      group.id, [&](const Owner& event_owner, const LoggedEvent& logged) {
+      group.id, &snapshot, [&](const Owner& event_owner, const LoggedEvent& logged) {
+        if (cancelled.load(std::memory_order_relaxed)) {
+          return absl::CancelledError("the recommender's creation was stopped");
+        }
         if (first || !(event_owner == owner)) {
           owner = event_owner;
           first = false;

@@ -3,6 +3,7 @@
 #ifndef RECLOOP_DOMAIN_LEARNER_H_
 #define RECLOOP_DOMAIN_LEARNER_H_
 
+#include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <vector>
@@ -33,10 +34,11 @@ class Learner {
   Learner(const EventLog* events, LearningWindows* windows, absl::Duration max_clock_skew)
       : events_(events), windows_(windows), max_clock_skew_(max_clock_skew) {}
 
-  // Teaches the group's recommenders one stored event of `identity` (those
-  // created after it was stored learned it already). The same call's later
-  // events, stored but not yet learned, have sequence numbers up to
-  // `call_last_seq` (0: none).
+  // Teaches the group's ACTIVE recommenders one stored event of `identity`
+  // (those activated after it was stored learned it already; those still
+  // being created learn it from the journal). The same call's later events,
+  // stored but not yet learned, have sequence numbers up to `call_last_seq`
+  // (0: none).
   absl::Status Learn(const DatasetGroupState& group, absl::string_view identity,
                      const LoggedEvent& logged, uint64_t call_last_seq = 0);
   // A journaled event's window at recovery: in `identity`'s history, as the
@@ -46,14 +48,22 @@ class Learner {
                                                       absl::string_view identity,
                                                       const LoggedEvent& logged,
                                                       uint64_t visible_seq) const;
-  // Teaches the group's recommenders `logged` with `window` (the recommenders
-  // created after it was stored learned it already).
+  // Teaches the group's ACTIVE recommenders `logged` with `window` (those
+  // activated after it was stored learned it already).
   absl::Status Teach(const DatasetGroupState& group, const LoggedEvent& logged,
                      std::vector<PastEvent> window) const;
-  // Teaches a new recommender every stored event of its group, each
-  // owner's in time order. The caller keeps writes to the group paused.
+  // Teaches one recommender that is being created a journaled event, as
+  // replay would teach it (window per ReplayWindow).
+  absl::Status CatchUp(const DatasetGroupState& group, RecommenderResource* recommender,
+                       absl::string_view identity, const LoggedEvent& logged,
+                       uint64_t visible_seq) const;
+  // Teaches a new recommender every event of its group that `snapshot`
+  // holds, each owner's in time order. CANCELLED as soon as `cancelled` is
+  // set.
   absl::Status LearnStoredEvents(const DatasetGroupState& group,
-                                 RecommenderResource* recommender) const;
+                                 RecommenderResource* recommender,
+                                 const Snapshot& snapshot,
+                                 const std::atomic<bool>& cancelled) const;
   // The item events among `id`'s last `limit` events, newest first: from
   // the cache when it can tell, otherwise from the store.
   absl::StatusOr<std::vector<PastEvent>> RecentEvents(uint32_t group_id,
@@ -67,6 +77,9 @@ class Learner {
                                                       absl::string_view identity,
                                                       const LoggedEvent& logged,
                                                       uint64_t call_last_seq);
+  // Whether `logged` teaches anything; clears `window` when the event
+  // learns without one (impressions alone).
+  static bool Learnable(const LoggedEvent& logged, std::vector<PastEvent>* window);
   // The event as the engine learns it.
   LearnedEvent LearnedEventOf(const DatasetGroupState& group,
                               const LoggedEvent& logged) const;

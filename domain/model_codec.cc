@@ -137,6 +137,16 @@ std::vector<uint32_t> CheckpointModel(ItemModel* model, uint32_t group_id,
   return snapshot.indexes();
 }
 
+void AddModelRecords(const ItemModel& model, uint32_t group_id, uint32_t recommender_id,
+                     absl::Span<const uint32_t> items, WriteBatch* batch) {
+  ModelSnapshot snapshot;
+  snapshot.group_id = group_id;
+  snapshot.recommender_id = recommender_id;
+  snapshot.items = model.CopyItems(items);
+  snapshot.header = model.Header();
+  EncodeSnapshot(snapshot, batch);
+}
+
 absl::Status LoadModel(const Store& store, uint32_t group_id, uint32_t recommender_id,
                        ItemModel* model) {
   const std::string prefix = ModelPrefix(group_id, recommender_id);

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "absl/status/status.h"
+#include "absl/types/span.h"
 #include "engine/item_model.h"
 #include "storage/store.h"
 
@@ -35,6 +36,11 @@ void EncodeSnapshot(const ModelSnapshot& snapshot, WriteBatch* batch);
 // Both at once; returns the items' indexes.
 std::vector<uint32_t> CheckpointModel(ItemModel* model, uint32_t group_id,
                                       uint32_t recommender_id, WriteBatch* batch);
+// Adds to `batch` the records of the model's `items` and its header, as
+// CheckpointModel does for the items it takes (ItemModel::TakeDirty); the
+// caller takes them and may write them in several batches.
+void AddModelRecords(const ItemModel& model, uint32_t group_id, uint32_t recommender_id,
+                     absl::Span<const uint32_t> items, WriteBatch* batch);
 
 // Restores the model's checkpointed state. Call once, before it learns.
 // DATA_LOSS when a record is corrupt.

@@ -22,6 +22,8 @@ absl::StatusOr<std::unique_ptr<Recloop>> Recloop::Open(const RecloopOptions& opt
 }
 
 Recloop::~Recloop() {
+  // Builds cut short here start again at the next start.
+  if (builds_ != nullptr) builds_->StopAll();
   if (checkpointer_ == nullptr) return;
   checkpointer_->Stop();
   // Only a fully recovered instance may checkpoint: a failed Open must leave
@@ -55,15 +57,30 @@ absl::Status Recloop::Recover() {
   recovery_.replayed_events = replay.replayed_events;
   events_->set_last_sequence(replay.last_sequence);
 
+  builds_ = std::make_unique<RecommenderBuilds>(store_.get(), registry_.get(),
+                                                 events_.get(), learner_.get(), &ingest_mu_,
+                                                 &checkpoint_mu_);
   Checkpointer::Options checkpoints;
   checkpoints.interval = options_.checkpoint_interval;
   checkpoints.after_events = options_.checkpoint_after_events;
   checkpointer_ = std::make_unique<Checkpointer>(
-      checkpoints, store_.get(), registry_.get(), events_.get(), &ingest_mu_,
-      &learn_failed_, replay.checkpoint_sequence);
+      checkpoints, store_.get(), registry_.get(), events_.get(), builds_.get(),
+      &checkpoint_mu_, &ingest_mu_, &learn_failed_, replay.checkpoint_sequence);
   ingest_ = std::make_unique<EventIngest>(registry_.get(), events_.get(), windows_.get(),
                                           learner_.get(), checkpointer_.get(),
                                           &ingest_mu_, &learn_failed_);
+  // Recommenders whose creation a crash or shutdown cut short: their model
+  // records are incomplete, so they learn everything again.
+  {
+    absl::WriterMutexLock lock(&ingest_mu_);
+    for (const auto& group : registry_->AllGroups()) {
+      for (auto& recommender : group->Recommenders()) {
+        if (recommender->status() == RecommenderStatus::kCreateInProgress) {
+          builds_->Start(group, std::move(recommender));
+        }
+      }
+    }
+  }
   recovered_ = true;
   return absl::OkStatus();
 }
@@ -97,11 +114,18 @@ absl::StatusOr<v1::ListDatasetGroupsResponse> Recloop::ListDatasetGroups(
 }
 
 absl::Status Recloop::DeleteDatasetGroup(const v1::DeleteDatasetGroupRequest& request) {
-  // No checkpoint may write records of the group after its data is gone.
-  absl::MutexLock checkpoint(checkpointer_->mutex());
-  absl::WriterMutexLock lock(&ingest_mu_);
-  windows_->Clear();
-  return registry_->DeleteDatasetGroup(request.name());
+  {
+    // No checkpoint or build may write records of the group after its data
+    // is gone.
+    absl::MutexLock checkpoint(checkpointer_->mutex());
+    absl::WriterMutexLock lock(&ingest_mu_);
+    windows_->Clear();
+    ASSIGN_OR_RETURN(std::shared_ptr<DatasetGroupState> deleted,
+                     registry_->DeleteDatasetGroup(request.name()));
+    builds_->CancelGroup(deleted->id);
+  }
+  builds_->Reap();
+  return absl::OkStatus();
 }
 
 absl::StatusOr<v1::EventTracker> Recloop::CreateEventTracker(
@@ -128,15 +152,17 @@ absl::StatusOr<v1::Recommender> Recloop::CreateRecommender(
   ASSIGN_OR_RETURN(auto created, registry_->NewRecommender(request));
   std::shared_ptr<DatasetGroupState> group = std::move(created.first);
   std::shared_ptr<RecommenderResource> recommender = std::move(created.second);
-
-  // Writes pause while the recommender learns the stored events, so that it
-  // misses none and no checkpoint or deletion interleaves.
-  absl::MutexLock checkpoint(checkpointer_->mutex());
-  absl::WriterMutexLock ingest(&ingest_mu_);
-  RETURN_IF_ERROR(learner_->LearnStoredEvents(*group, recommender.get()));
-  recommender->set_trained_through(events_->last_sequence());
-  RETURN_IF_ERROR(registry_->AddRecommender(group.get(), recommender));
-  return recommender->description();
+  v1::Recommender description;
+  {
+    // Registered and started with writes paused, so that no deletion comes
+    // between and the build's snapshot ends exactly at the last sequence.
+    absl::WriterMutexLock ingest(&ingest_mu_);
+    RETURN_IF_ERROR(registry_->AddRecommender(group.get(), recommender));
+    description = recommender->description();
+    builds_->Start(std::move(group), std::move(recommender));
+  }
+  builds_->Reap();
+  return description;
 }
 
 absl::StatusOr<v1::Recommender> Recloop::DescribeRecommender(
@@ -150,10 +176,17 @@ absl::StatusOr<v1::ListRecommendersResponse> Recloop::ListRecommenders(
 }
 
 absl::Status Recloop::DeleteRecommender(const v1::DeleteRecommenderRequest& request) {
-  // No checkpoint may write records of the recommender after they are gone.
-  absl::MutexLock checkpoint(checkpointer_->mutex());
-  absl::WriterMutexLock lock(&ingest_mu_);
-  return registry_->DeleteRecommender(request);
+  {
+    // No checkpoint or build may write records of the recommender after
+    // they are gone.
+    absl::MutexLock checkpoint(checkpointer_->mutex());
+    absl::WriterMutexLock lock(&ingest_mu_);
+    ASSIGN_OR_RETURN(std::shared_ptr<RecommenderResource> deleted,
+                     registry_->DeleteRecommender(request));
+    builds_->Cancel(deleted.get());
+  }
+  builds_->Reap();
+  return absl::OkStatus();
 }
 
 // --- Events -------------------------------------------------------------------
@@ -189,7 +222,20 @@ absl::StatusOr<std::shared_ptr<RecommenderResource>> Recloop::FindRecommender(
     return absl::NotFoundError(absl::StrCat(
         "recommender: ", name, " not found in dataset group ", group.description.name()));
   }
-  return recommender;
+  switch (recommender->status()) {
+    case RecommenderStatus::kActive:
+      return recommender;
+    case RecommenderStatus::kCreateInProgress:
+      return absl::FailedPreconditionError(
+          absl::StrCat("recommender: ", recommender->name(), " is ", kCreateInProgress,
+                       "; retry when it is ", kActive));
+    case RecommenderStatus::kCreateFailed:
+      break;
+  }
+  return absl::FailedPreconditionError(
+      absl::StrCat("recommender: ", recommender->name(), " is ", kCreateFailed, " (",
+                   recommender->description().failure_reason(),
+                   "); delete it and create it again"));
 }
 
 absl::StatusOr<std::vector<PastEvent>> Recloop::HistoryOf(const DatasetGroupState& group,

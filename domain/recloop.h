@@ -24,6 +24,7 @@
 #include "domain/ingest.h"
 #include "domain/learner.h"
 #include "domain/learning_windows.h"
+#include "domain/recommender_builds.h"
 #include "domain/recommender_resource.h"
 #include "domain/registry.h"
 #include "domain/served_lists.h"
@@ -110,8 +111,10 @@ class Recloop {
       const v1::ListEventTrackersRequest& request);
   absl::Status DeleteEventTracker(const v1::DeleteEventTrackerRequest& request);
 
-  // Recommenders. A new recommender learns every stored event of its group
-  // before it is returned (writes to the store pause meanwhile).
+  // Recommenders. CreateRecommender returns the new recommender at once,
+  // CREATE_IN_PROGRESS: it learns every event its group stored before it in
+  // the background while writes go on, then turns ACTIVE (see
+  // RecommenderBuilds). Its names are unique within its dataset group.
   absl::StatusOr<v1::Recommender> CreateRecommender(
       const v1::CreateRecommenderRequest& request);
   absl::StatusOr<v1::Recommender> DescribeRecommender(
@@ -141,7 +144,7 @@ class Recloop {
 
   absl::Status Recover();
   // The group's recommender of that name (empty: the default); NOT_FOUND
-  // otherwise.
+  // otherwise, FAILED_PRECONDITION unless it is ACTIVE.
   absl::StatusOr<std::shared_ptr<RecommenderResource>> FindRecommender(
       const DatasetGroupState& group, absl::string_view name) const;
   // The user's history for a request, newest first (empty without a user).
@@ -161,6 +164,7 @@ class Recloop {
   std::unique_ptr<EventLog> events_;
   std::unique_ptr<LearningWindows> windows_;
   std::unique_ptr<Learner> learner_;
+  std::unique_ptr<RecommenderBuilds> builds_;
   std::unique_ptr<Checkpointer> checkpointer_;
   std::unique_ptr<EventIngest> ingest_;
 
@@ -170,10 +174,14 @@ class Recloop {
   // Set when a stored event could not be taught to its model.
   std::atomic<bool> learn_failed_{false};
   // PutEvents holds it shared from its write to its model update;
-  // checkpoint snapshots, recommender creation and deletions hold it
-  // exclusively, so they see no half-applied call. Taken after the
-  // checkpointer's mutex.
+  // checkpoint snapshots, the start and the end of a recommender's build,
+  // and deletions hold it exclusively, so they see no half-applied call.
+  // Taken after the checkpointer's mutex.
   absl::Mutex ingest_mu_;
+  // Held by each checkpoint, by deletions and by a new recommender's
+  // activation, which must not interleave (see Checkpointer). Taken before
+  // `ingest_mu_`.
+  absl::Mutex checkpoint_mu_;
 };
 
 }  // namespace recloop

@@ -76,7 +76,8 @@ TEST_F(RecloopTest, RecommendersLearnStoredEventsAndSurviveACrash) {
   create.set_recipe("popularity-count");
   auto created = recloop_->CreateRecommender(create);
   ASSERT_TRUE(created.ok()) << created.status();
-  EXPECT_EQ(created->status(), "ACTIVE");
+  EXPECT_EQ(created->status(), "CREATE_IN_PROGRESS");
+  ASSERT_TRUE(BecomesActive(*recloop_, "shop", "popular"));
   // It learned the events stored before it existed...
   v1::GetRecommendationsRequest r;
   r.set_dataset_group("shop");

@@ -149,10 +149,7 @@ TEST_F(RecloopTest, EachRecommenderAttributesItsOwnLists) {
   const std::string tid = CreateGroupAndTracker("shop");
   SeedCoOccurrence(tid);
   for (const char* name : {"variant-a", "variant-b"}) {
-    v1::CreateRecommenderRequest create;
-    create.set_name(name);
-    create.set_dataset_group("shop");
-    ASSERT_TRUE(recloop_->CreateRecommender(create).ok());
+    ASSERT_NO_FATAL_FAILURE(CreateActiveRecommender("shop", name));
   }
   // An A/B test: each user is served by one variant and clicks its list.
   std::map<std::string, std::string> served_by = {{"alice", "variant-a"},

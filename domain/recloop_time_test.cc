@@ -12,6 +12,7 @@
 #include "absl/time/time.h"
 #include "common/clock.h"
 #include "domain/recloop.h"
+#include "domain/recloop_test_fixture.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/testing/temp_dir.h"
@@ -70,6 +71,7 @@ class RecloopTimeTest : public ::testing::Test {
     *request.mutable_config() = config;
     auto created = recloop_->CreateRecommender(request);
     ASSERT_TRUE(created.ok()) << created.status();
+    ASSERT_TRUE(BecomesActive(*recloop_, "shop", name));
   }
 
   static google::protobuf::Timestamp At(int64_t seconds, int32_t nanos = 0) {

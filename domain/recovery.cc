@@ -10,7 +10,6 @@
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
 #include "common/status_macros.h"
-#include "recloop/internal/records.pb.h"
 #include "storage/keys.h"
 
 namespace recloop {
@@ -74,47 +73,28 @@ class JournalReader {
   }
 
   absl::Status Read(uint64_t checkpoint_seq) {
-    auto journal = store_.NewCursor(Cf::kJournal, JournalKey(checkpoint_seq + 1), "");
-    std::string raw;
-    for (journal->SeekToFirst(); journal->Valid(); journal->Next()) {
-      const absl::optional<uint64_t> seq = ParseJournalKey(journal->key());
-      if (!seq) return absl::DataLossError("malformed journal key");
-      internal::JournalEntry entry;
-      if (!entry.ParseFromArray(journal->value().data(),
-                                static_cast<int>(journal->value().size()))) {
-        return absl::DataLossError(absl::StrCat("journal entry ", *seq, " is corrupt"));
-      }
-      ReplayItem item;
-      item.group = registry_.FindGroupById(entry.group_id());
-      auto key = ParseEventKey(entry.event_key());
-      bool found = false;
-      if (item.group != nullptr && key) {  // Else the group was deleted since.
-        ASSIGN_OR_RETURN(found, store_.Get(Cf::kEvents, entry.event_key(), &raw));
-      }
-      if (found) {
-        item.logged.sent_micros = key->sent_micros;
-        item.logged.seq = key->seq;
-        if (!item.logged.event.ParseFromString(raw)) {
-          return absl::DataLossError(
-              absl::StrCat("stored event ", key->seq, " is corrupt"));
-        }
-        std::string identity = entry.identity();
-        if (identity.empty()) {
-          ASSIGN_OR_RETURN(identity, events_.ResolveIdentity(
-                                         item.group->id, item.logged.event.user_id(),
-                                         item.logged.event.session_id()));
-        }
-        ASSIGN_OR_RETURN(item.window,
-                         learner_.ReplayWindow(item.group->id, identity, item.logged,
-                                               entry.visible_sequence()));
-      }
-      absl::MutexLock lock(&mu_);
-      mu_.Await(absl::Condition(this, &JournalReader::HasRoom));
-      if (abandoned_) return absl::CancelledError("replay stopped");
-      last_seq_ = *seq;
-      if (found) items_.push_back(std::move(item));
-    }
-    return journal->status();
+    return VisitJournal(
+        store_, checkpoint_seq,
+        [&](uint64_t seq, const internal::JournalEntry& entry) -> absl::Status {
+          ReplayItem item;
+          absl::optional<JournaledEvent> event;
+          item.group = registry_.FindGroupById(entry.group_id());
+          if (item.group != nullptr) {  // Else the group was deleted since.
+            ASSIGN_OR_RETURN(event, ReadJournaledEvent(store_, events_, *item.group, entry));
+          }
+          if (event) {
+            ASSIGN_OR_RETURN(item.window,
+                             learner_.ReplayWindow(item.group->id, event->identity,
+                                                   event->logged, event->visible_sequence));
+            item.logged = std::move(event->logged);
+          }
+          absl::MutexLock lock(&mu_);
+          mu_.Await(absl::Condition(this, &JournalReader::HasRoom));
+          if (abandoned_) return absl::CancelledError("replay stopped");
+          last_seq_ = seq;
+          if (event) items_.push_back(std::move(item));
+          return absl::OkStatus();
+        });
   }
   void Finish(absl::Status status) {
     absl::MutexLock lock(&mu_);
@@ -159,6 +139,50 @@ absl::StatusOr<JournalReplay> ReplayJournal(const Store& store, const Registry& 
   RETURN_IF_ERROR(reader.status());
   replay.last_sequence = reader.last_sequence();
   return replay;
+}
+
+absl::Status VisitJournal(
+    const Store& store, uint64_t after,
+    absl::FunctionRef<absl::Status(uint64_t seq, const internal::JournalEntry& entry)>
+        visit) {
+  auto journal = store.NewCursor(Cf::kJournal, JournalKey(after + 1), "");
+  internal::JournalEntry entry;
+  for (journal->SeekToFirst(); journal->Valid(); journal->Next()) {
+    const absl::optional<uint64_t> seq = ParseJournalKey(journal->key());
+    if (!seq) return absl::DataLossError("malformed journal key");
+    if (!entry.ParseFromArray(journal->value().data(),
+                              static_cast<int>(journal->value().size()))) {
+      return absl::DataLossError(absl::StrCat("journal entry ", *seq, " is corrupt"));
+    }
+    RETURN_IF_ERROR(visit(*seq, entry));
+  }
+  return journal->status();
+}
+
+absl::StatusOr<absl::optional<JournaledEvent>> ReadJournaledEvent(
+    const Store& store, const EventLog& events, const DatasetGroupState& group,
+    const internal::JournalEntry& entry) {
+  const absl::optional<ParsedEventKey> key = ParseEventKey(entry.event_key());
+  std::string raw;
+  bool found = false;
+  if (key) {
+    ASSIGN_OR_RETURN(found, store.Get(Cf::kEvents, entry.event_key(), &raw));
+  }
+  if (!found) return absl::nullopt;
+  JournaledEvent event;
+  event.logged.sent_micros = key->sent_micros;
+  event.logged.seq = key->seq;
+  if (!event.logged.event.ParseFromString(raw)) {
+    return absl::DataLossError(absl::StrCat("stored event ", key->seq, " is corrupt"));
+  }
+  event.identity = entry.identity();
+  if (event.identity.empty()) {
+    ASSIGN_OR_RETURN(event.identity,
+                     events.ResolveIdentity(group.id, event.logged.event.user_id(),
+                                            event.logged.event.session_id()));
+  }
+  event.visible_sequence = entry.visible_sequence();
+  return event;
 }
 
 }  // namespace recloop

@@ -17,7 +17,6 @@ namespace recloop {
 namespace {
 
 constexpr int kMaxNameLength = 63;
-constexpr char kActive[] = "ACTIVE";
 
 }  // namespace
 
@@ -127,8 +126,12 @@ absl::Status Registry::LoadRecommenders() {
                                               recommender.status().message()));
     }
     (*recommender)->set_trained_through(record.trained_through_sequence());
-    RETURN_IF_ERROR(
-        LoadModel(*store_, group->second->id, record.id(), &(*recommender)->model()));
+    // Only an ACTIVE recommender has a complete stored model; one still in
+    // progress is built again from the events.
+    if ((*recommender)->active()) {
+      RETURN_IF_ERROR(
+          LoadModel(*store_, group->second->id, record.id(), &(*recommender)->model()));
+    }
     absl::MutexLock group_lock(&group->second->mu);
     group->second->recommenders[record.recommender().name()] = *std::move(recommender);
   }
@@ -144,7 +147,7 @@ v1::Recommender DefaultRecommenderDescription(const v1::DatasetGroup& group) {
   // what v1 promises (for example the most popular items for a new user).
   // Created recommenders explore by default (weight 0.3).
   recommender.mutable_config()->set_exploration_weight(0);
-  recommender.set_status("ACTIVE");
+  recommender.set_status(kActive);
   *recommender.mutable_creation_time() = group.creation_time();
   return recommender;
 }
@@ -268,7 +271,8 @@ absl::StatusOr<v1::ListDatasetGroupsResponse> Registry::ListDatasetGroups(
   return response;
 }
 
-absl::Status Registry::DeleteDatasetGroup(absl::string_view name) {
+absl::StatusOr<std::shared_ptr<DatasetGroupState>> Registry::DeleteDatasetGroup(
+    absl::string_view name) {
   RETURN_IF_ERROR(ValidateResourceName("name", name));
   absl::MutexLock lock(&mu_);
   auto it = groups_.find(std::string(name));
@@ -298,9 +302,10 @@ absl::Status Registry::DeleteDatasetGroup(absl::string_view name) {
     tracking_ids_.erase(trackers_[tracker_name].tracking_id());
     trackers_.erase(tracker_name);
   }
+  std::shared_ptr<DatasetGroupState> deleted = std::move(it->second);
   groups_by_id_.erase(id);
   groups_.erase(it);
-  return absl::OkStatus();
+  return deleted;
 }
 
 absl::StatusOr<v1::EventTracker> Registry::CreateEventTracker(

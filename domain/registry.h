@@ -13,6 +13,7 @@
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "common/clock.h"
+#include "domain/model_codec.h"
 #include "domain/schema.h"
 #include "domain/recommender_resource.h"
 #include "recloop/v1/recloop.pb.h"
@@ -54,9 +55,11 @@ class Registry {
   absl::StatusOr<v1::DatasetGroup> DescribeDatasetGroup(absl::string_view name) const;
   absl::StatusOr<v1::ListDatasetGroupsResponse> ListDatasetGroups(
       const v1::ListDatasetGroupsRequest& request) const;
-  // Deletes the group, its tracker, its recommenders and all of its data.
-  // The caller makes sure no write to the group is in flight.
-  absl::Status DeleteDatasetGroup(absl::string_view name);
+  // Deletes the group, its tracker, its recommenders and all of its data;
+  // returns the deleted group. The caller makes sure no write to the group
+  // is in flight.
+  absl::StatusOr<std::shared_ptr<DatasetGroupState>> DeleteDatasetGroup(
+      absl::string_view name);
 
   absl::StatusOr<v1::EventTracker> CreateEventTracker(
       const v1::CreateEventTrackerRequest& request);
@@ -66,22 +69,44 @@ class Registry {
   absl::Status DeleteEventTracker(absl::string_view name);
 
   // A validated, not yet registered recommender for `request`, with a fresh
-  // id. The caller teaches it the group's events, then calls
-  // AddRecommender.
+  // id and status CREATE_IN_PROGRESS. The caller registers it with
+  // AddRecommender, teaches it the group's events, then activates it.
   absl::StatusOr<std::pair<std::shared_ptr<DatasetGroupState>,
                            std::unique_ptr<RecommenderResource>>>
   NewRecommender(const v1::CreateRecommenderRequest& request);
-  // Registers and persists `recommender`, with its model records, in one
-  // write. ALREADY_EXISTS if the name was taken meanwhile.
+  // Registers and persists `recommender` (CREATE_IN_PROGRESS, without a
+  // model: a restart builds it again). ALREADY_EXISTS if its group has a
+  // recommender of that name; NOT_FOUND if the group was deleted.
   absl::Status AddRecommender(DatasetGroupState* group,
                               std::shared_ptr<RecommenderResource> recommender);
+  // Writes `batch` of model records of `recommender`, which is being
+  // created, unless it (or its group) was deleted: NOT_FOUND, nothing
+  // written.
+  absl::Status WriteModelRecords(const DatasetGroupState& group,
+                                 const RecommenderResource& recommender,
+                                 WriteBatch* batch);
+  // Persists `recommender`, activated trained through `trained_through`,
+  // as ACTIVE with `changed` (its model records changed since the last
+  // WriteModelRecords) in one write. NOT_FOUND when it (or its group) was
+  // deleted meanwhile: nothing is written then. The caller holds the
+  // checkpoint mutex, so that no checkpoint writes newer records first.
+  absl::Status PersistActivation(const DatasetGroupState& group,
+                                 const RecommenderResource& recommender,
+                                 uint64_t trained_through, const ModelSnapshot& changed);
+  // Marks `recommender` CREATE_FAILED for `reason`, persisted (when it is
+  // still registered and the store takes the write) so that a restart
+  // leaves it failed rather than building it again.
+  void FailRecommender(const DatasetGroupState& group, RecommenderResource* recommender,
+                       const std::string& reason);
   // Describe and Delete name the recommender by dataset group and name.
   absl::StatusOr<v1::Recommender> DescribeRecommender(
       const v1::DescribeRecommenderRequest& request) const;
   absl::StatusOr<v1::ListRecommendersResponse> ListRecommenders(
       const v1::ListRecommendersRequest& request) const;
-  // The caller makes sure no write to the group is in flight.
-  absl::Status DeleteRecommender(const v1::DeleteRecommenderRequest& request);
+  // Returns the deleted recommender. The caller makes sure no write to the
+  // group is in flight.
+  absl::StatusOr<std::shared_ptr<RecommenderResource>> DeleteRecommender(
+      const v1::DeleteRecommenderRequest& request);
 
   // NOT_FOUND unless the group exists.
   absl::StatusOr<std::shared_ptr<DatasetGroupState>> FindGroup(
@@ -104,6 +129,10 @@ class Registry {
 
   // The group's record as stored (id, description, next recommender id).
   std::string GroupRecord(const DatasetGroupState& group) const;
+  // True when `recommender` is registered in a registered `group`.
+  bool IsRegistered(const DatasetGroupState& group,
+                    const RecommenderResource& recommender) const
+      ABSL_SHARED_LOCKS_REQUIRED(mu_);
   // Finds the group and recommender a Describe/Delete request names.
   absl::StatusOr<std::pair<std::shared_ptr<DatasetGroupState>,
                            std::shared_ptr<RecommenderResource>>>

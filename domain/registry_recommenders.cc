@@ -33,7 +33,7 @@ Registry::NewRecommender(const v1::CreateRecommenderRequest& request) {
                              ? RecipeName(Recipe::kUserPersonalization)
                              : request.recipe());
   *description.mutable_config() = request.config();
-  description.set_status("ACTIVE");
+  description.set_status(kCreateInProgress);
   *description.mutable_creation_time() = ToProtoTimestamp(clock_->Now());
   // Recipe and config are checked before anything is looked up or reserved.
   RETURN_IF_ERROR(ParseRecipe(request.recipe()).status());
@@ -58,6 +58,13 @@ Registry::NewRecommender(const v1::CreateRecommenderRequest& request) {
   return std::make_pair(group->second, std::move(recommender));
 }
 
+bool Registry::IsRegistered(const DatasetGroupState& group,
+                            const RecommenderResource& recommender) const {
+  auto registered = groups_by_id_.find(group.id);
+  return registered != groups_by_id_.end() && registered->second.get() == &group &&
+         group.FindRecommender(recommender.name()).get() == &recommender;
+}
+
 absl::Status Registry::AddRecommender(DatasetGroupState* group,
                                       std::shared_ptr<RecommenderResource> recommender) {
   absl::MutexLock lock(&mu_);
@@ -71,20 +78,67 @@ absl::Status Registry::AddRecommender(DatasetGroupState* group,
   internal::RecommenderRecord record;
   *record.mutable_recommender() = recommender->description();
   record.set_id(recommender->id());
-  record.set_trained_through_sequence(recommender->trained_through());
   WriteBatch batch(*store_);
   batch.Put(Cf::kMeta,
             meta_key::Recommender(group->description.name(), recommender->name()),
             record.SerializeAsString());
   batch.Put(Cf::kMeta, meta_key::DatasetGroup(group->description.name()),
             GroupRecord(*group));
-  // The model learned so far goes in the same write, so that a crash cannot
-  // leave a registered recommender without the events it was trained on.
-  CheckpointModel(&recommender->model(), group->id, recommender->id(), &batch);
   RETURN_IF_ERROR(store_->Write(&batch));
   absl::MutexLock group_lock(&group->mu);
   group->recommenders[recommender->name()] = std::move(recommender);
   return absl::OkStatus();
+}
+
+absl::Status Registry::WriteModelRecords(const DatasetGroupState& group,
+                                         const RecommenderResource& recommender,
+                                         WriteBatch* batch) {
+  absl::ReaderMutexLock lock(&mu_);
+  if (!IsRegistered(group, recommender)) {
+    return absl::NotFoundError(absl::StrCat("recommender ", recommender.name(),
+                                            " was deleted while it was created"));
+  }
+  return store_->Write(batch);
+}
+
+absl::Status Registry::PersistActivation(const DatasetGroupState& group,
+                                         const RecommenderResource& recommender,
+                                         uint64_t trained_through,
+                                         const ModelSnapshot& changed) {
+  absl::ReaderMutexLock lock(&mu_);
+  if (!IsRegistered(group, recommender)) {
+    return absl::NotFoundError(absl::StrCat("recommender ", recommender.name(),
+                                            " was deleted while it was created"));
+  }
+  internal::RecommenderRecord record;
+  *record.mutable_recommender() = recommender.description();
+  record.mutable_recommender()->set_status(kActive);
+  record.set_id(recommender.id());
+  record.set_trained_through_sequence(trained_through);
+  WriteBatch batch(*store_);
+  batch.Put(Cf::kMeta, meta_key::Recommender(group.description.name(), recommender.name()),
+            record.SerializeAsString());
+  // What the model learned since its last records were written goes in the
+  // same write, so that a crash cannot leave an ACTIVE recommender without
+  // the events it was trained on.
+  EncodeSnapshot(changed, &batch);
+  return store_->Write(&batch);
+}
+
+void Registry::FailRecommender(const DatasetGroupState& group,
+                               RecommenderResource* recommender,
+                               const std::string& reason) {
+  recommender->Fail(reason);
+  absl::ReaderMutexLock lock(&mu_);
+  if (!IsRegistered(group, *recommender)) return;
+  internal::RecommenderRecord record;
+  *record.mutable_recommender() = recommender->description();
+  record.set_id(recommender->id());
+  WriteBatch batch(*store_);
+  batch.Put(Cf::kMeta, meta_key::Recommender(group.description.name(), recommender->name()),
+            record.SerializeAsString());
+  // Best effort: if the store refuses, a restart builds it again.
+  (void)store_->Write(&batch);
 }
 
 absl::StatusOr<
@@ -143,7 +197,8 @@ absl::StatusOr<v1::ListRecommendersResponse> Registry::ListRecommenders(
   return response;
 }
 
-absl::Status Registry::DeleteRecommender(const v1::DeleteRecommenderRequest& request) {
+absl::StatusOr<std::shared_ptr<RecommenderResource>> Registry::DeleteRecommender(
+    const v1::DeleteRecommenderRequest& request) {
   absl::MutexLock lock(&mu_);
   ASSIGN_OR_RETURN(auto found, FindRecommender(request.dataset_group(), request.name()));
   auto& [group, recommender] = found;
@@ -159,7 +214,7 @@ absl::Status Registry::DeleteRecommender(const v1::DeleteRecommenderRequest& req
   RETURN_IF_ERROR(store_->Write(&batch));
   absl::MutexLock group_lock(&group->mu);
   group->recommenders.erase(recommender->name());
-  return absl::OkStatus();
+  return recommender;
 }
 
 }  // namespace recloop

@@ -155,7 +155,7 @@ TEST_F(RegistryTest, DeletingAGroupDeletesItsTracker) {
   ASSERT_TRUE(registry_->DeleteDatasetGroup("shop").ok());
   EXPECT_TRUE(absl::IsNotFound(registry_->DescribeDatasetGroup("shop").status()));
   EXPECT_TRUE(absl::IsNotFound(registry_->FindGroupByTrackingId(tracker.tracking_id()).status()));
-  EXPECT_TRUE(absl::IsNotFound(registry_->DeleteDatasetGroup("shop")));
+  EXPECT_TRUE(absl::IsNotFound(registry_->DeleteDatasetGroup("shop").status()));
   // The name is free again, with a new internal id.
   ASSERT_TRUE(CreateGroup("shop").ok());
   EXPECT_TRUE(CreateTracker("t1", "shop").ok());

@@ -361,9 +361,18 @@ TEST_F(BlackBoxTest, TheCliWalkThroughWorks) {
                                   R"(--config={"event_types": {"watch": 2}})"});
   ASSERT_EQ(rec.exit_code, 0) << rec.err;
   EXPECT_THAT(rec.out, HasSubstr("\"watch\": 2"));
-  CommandResult top =
-      RunCommand({cli, addr, "get-recommendations", "--dataset_group=shop",
-                  "--recommender=top", "--num_results=1"});
+  EXPECT_THAT(rec.out, HasSubstr("\"status\": \"CREATE_IN_PROGRESS\""));
+  CommandResult described;
+  EXPECT_TRUE(PollUntil(
+      [&] {
+        described = RunCommand({cli, addr, "describe-recommender", "--name=top",
+                                "--dataset_group=shop"});
+        return absl::StrContains(described.out, "\"status\": \"ACTIVE\"");
+      },
+      absl::Seconds(60)))
+      << described.out << described.err;
+  CommandResult top = RunCommand({cli, addr, "get-recommendations", "--dataset_group=shop",
+                                  "--recommender=top", "--num_results=1"});
   ASSERT_EQ(top.exit_code, 0) << top.err;
   EXPECT_THAT(top.out, HasSubstr("\"item_id\": \"A\""));
   CommandResult bad_config =
