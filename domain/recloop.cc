@@ -41,6 +41,7 @@ absl::Status Recloop::Recover() {
   store_options.served_retention = options_.recommendation_retention;
   ASSIGN_OR_RETURN(store_, Store::Open(store_options));
   ASSIGN_OR_RETURN(registry_, Registry::Load(store_.get(), options_.clock));
+  catalog_ = std::make_unique<Catalog>(store_.get());
   served_ = std::make_unique<ServedLists>(store_.get(), options_.clock,
                                           options_.recommendation_retention);
   events_ = std::make_unique<EventLog>(store_.get(), options_.clock, served_.get());
@@ -210,6 +211,43 @@ absl::StatusOr<v1::GetUserHistoryResponse> Recloop::GetUserHistory(
     *response.add_events() = std::move(it->event);
   }
   return response;
+}
+
+// --- Item and user metadata ---------------------------------------------------
+
+absl::StatusOr<std::shared_ptr<DatasetGroupState>> Recloop::CatalogGroup(
+    absl::string_view name) const {
+  if (name.empty()) return absl::InvalidArgumentError("dataset_group: required");
+  return registry_->FindGroup(name);
+}
+
+absl::StatusOr<v1::PutItemsResponse> Recloop::PutItems(const v1::PutItemsRequest& request) {
+  // Shared, as PutEvents: a deletion of the group cannot come between.
+  absl::ReaderMutexLock lock(&ingest_mu_);
+  ASSIGN_OR_RETURN(std::shared_ptr<DatasetGroupState> group,
+                   CatalogGroup(request.dataset_group()));
+  RETURN_IF_ERROR(catalog_->PutItems(*group, request));
+  return v1::PutItemsResponse();
+}
+
+absl::StatusOr<v1::PutUsersResponse> Recloop::PutUsers(const v1::PutUsersRequest& request) {
+  absl::ReaderMutexLock lock(&ingest_mu_);
+  ASSIGN_OR_RETURN(std::shared_ptr<DatasetGroupState> group,
+                   CatalogGroup(request.dataset_group()));
+  RETURN_IF_ERROR(catalog_->PutUsers(*group, request));
+  return v1::PutUsersResponse();
+}
+
+absl::StatusOr<v1::Item> Recloop::GetItem(const v1::GetItemRequest& request) {
+  ASSIGN_OR_RETURN(std::shared_ptr<DatasetGroupState> group,
+                   CatalogGroup(request.dataset_group()));
+  return catalog_->GetItem(*group, request.item_id());
+}
+
+absl::StatusOr<v1::User> Recloop::GetUser(const v1::GetUserRequest& request) {
+  ASSIGN_OR_RETURN(std::shared_ptr<DatasetGroupState> group,
+                   CatalogGroup(request.dataset_group()));
+  return catalog_->GetUser(*group, request.user_id());
 }
 
 // --- Recommendations ----------------------------------------------------------

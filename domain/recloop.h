@@ -19,6 +19,7 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "common/clock.h"
+#include "domain/catalog.h"
 #include "domain/checkpointer.h"
 #include "domain/event_log.h"
 #include "domain/ingest.h"
@@ -128,6 +129,11 @@ class Recloop {
   absl::StatusOr<v1::PutEventsResponse> PutEvents(const v1::PutEventsRequest& request);
   absl::StatusOr<v1::GetUserHistoryResponse> GetUserHistory(
       const v1::GetUserHistoryRequest& request);
+  // Item and user metadata (see Catalog).
+  absl::StatusOr<v1::PutItemsResponse> PutItems(const v1::PutItemsRequest& request);
+  absl::StatusOr<v1::PutUsersResponse> PutUsers(const v1::PutUsersRequest& request);
+  absl::StatusOr<v1::Item> GetItem(const v1::GetItemRequest& request);
+  absl::StatusOr<v1::User> GetUser(const v1::GetUserRequest& request);
   absl::StatusOr<v1::GetRecommendationsResponse> GetRecommendations(
       const v1::GetRecommendationsRequest& request);
   absl::StatusOr<v1::GetPersonalizedRankingResponse> GetPersonalizedRanking(
@@ -143,6 +149,9 @@ class Recloop {
   explicit Recloop(const RecloopOptions& options) : options_(options) {}
 
   absl::Status Recover();
+  // The group a metadata request names (INVALID_ARGUMENT when it names none).
+  absl::StatusOr<std::shared_ptr<DatasetGroupState>> CatalogGroup(
+      absl::string_view name) const;
   // The group's recommender of that name (empty: the default); NOT_FOUND
   // otherwise, FAILED_PRECONDITION unless it is ACTIVE.
   absl::StatusOr<std::shared_ptr<RecommenderResource>> FindRecommender(
@@ -161,6 +170,7 @@ class Recloop {
   std::unique_ptr<Store> store_;
   std::unique_ptr<Registry> registry_;
   std::unique_ptr<ServedLists> served_;
+  std::unique_ptr<Catalog> catalog_;
   std::unique_ptr<EventLog> events_;
   std::unique_ptr<LearningWindows> windows_;
   std::unique_ptr<Learner> learner_;

@@ -18,6 +18,21 @@ namespace {
 
 constexpr int kMaxNameLength = 63;
 
+// Parses the description's Items and Users schemas (none when empty) into
+// `group`.
+absl::Status ParseMetadataSchemas(const v1::DatasetGroup& description,
+                                  DatasetGroupState* group) {
+  if (!description.items_schema().empty()) {
+    ASSIGN_OR_RETURN(group->items_schema, MetadataSchema::Parse(description.items_schema(),
+                                                                MetadataKind::kItems));
+  }
+  if (!description.users_schema().empty()) {
+    ASSIGN_OR_RETURN(group->users_schema, MetadataSchema::Parse(description.users_schema(),
+                                                                MetadataKind::kUsers));
+  }
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 absl::Status ValidateResourceName(absl::string_view field, absl::string_view name) {
@@ -74,6 +89,12 @@ absl::Status Registry::LoadGroups() {
                                               schema.status().message()));
     }
     state->schema = *std::move(schema);
+    absl::Status metadata = ParseMetadataSchemas(state->description, state.get());
+    if (!metadata.ok()) {
+      return absl::DataLossError(absl::StrCat("stored schema of dataset group ",
+                                              record.group().name(), ": ",
+                                              metadata.message()));
+    }
     ASSIGN_OR_RETURN(std::unique_ptr<RecommenderResource> default_recommender,
                      RecommenderResource::Create(
                          DefaultRecommenderDescription(state->description), 0));
@@ -181,6 +202,11 @@ absl::StatusOr<v1::DatasetGroup> Registry::CreateDatasetGroup(
   RETURN_IF_ERROR(ValidateResourceName("name", request.name()));
   ASSIGN_OR_RETURN(InteractionsSchema schema,
                    InteractionsSchema::Parse(request.schema()));
+  v1::DatasetGroup parsed;
+  parsed.set_items_schema(request.items_schema());
+  parsed.set_users_schema(request.users_schema());
+  DatasetGroupState metadata;
+  RETURN_IF_ERROR(ParseMetadataSchemas(parsed, &metadata));
 
   absl::MutexLock lock(&mu_);
   if (groups_.count(request.name()) > 0) {
@@ -194,6 +220,10 @@ absl::StatusOr<v1::DatasetGroup> Registry::CreateDatasetGroup(
   state->description.set_status(kActive);
   *state->description.mutable_creation_time() = ToProtoTimestamp(clock_->Now());
   state->schema = std::move(schema);
+  state->description.set_items_schema(request.items_schema());
+  state->description.set_users_schema(request.users_schema());
+  state->items_schema = std::move(metadata.items_schema);
+  state->users_schema = std::move(metadata.users_schema);
   ASSIGN_OR_RETURN(
       std::unique_ptr<RecommenderResource> default_recommender,
       RecommenderResource::Create(DefaultRecommenderDescription(state->description), 0));
@@ -291,7 +321,7 @@ absl::StatusOr<std::shared_ptr<DatasetGroupState>> Registry::DeleteDatasetGroup(
   }
   const std::string begin = GroupPrefix(id);
   const std::string end = PrefixSuccessor(begin);
-  for (Cf cf : {Cf::kEvents, Cf::kDedup, Cf::kSessions, Cf::kModel}) {
+  for (Cf cf : {Cf::kEvents, Cf::kDedup, Cf::kSessions, Cf::kModel, Cf::kCatalog}) {
     batch.DeleteRange(cf, begin, end);
   }
   const std::string recommenders = meta_key::RecommenderPrefix(name);

@@ -31,6 +31,9 @@ struct DatasetGroupState {
   uint32_t id = 0;
   v1::DatasetGroup description;
   InteractionsSchema schema;
+  // The Items and Users schemas; absent when the group has none.
+  absl::optional<MetadataSchema> items_schema;
+  absl::optional<MetadataSchema> users_schema;
 
   // Null when the group has no recommender of that name.
   std::shared_ptr<RecommenderResource> FindRecommender(absl::string_view name) const;

@@ -127,7 +127,7 @@ struct ReservedField {
   bool may_be_null;
 };
 
-const std::vector<ReservedField>& ReservedFields() {
+const std::vector<ReservedField>& InteractionsFields() {
   static const auto* fields = new std::vector<ReservedField>{
       {"USER_ID", {FieldType::kString}, true, false},
       {"ITEM_ID", {FieldType::kString}, true, false},
@@ -137,6 +137,21 @@ const std::vector<ReservedField>& ReservedFields() {
       {"IMPRESSION", {FieldType::kString}, false, true},
       {"RECOMMENDATION_ID", {FieldType::kString}, false, true},
       {"EVENT_ATTRIBUTION_SOURCE", {FieldType::kString}, false, true},
+  };
+  return *fields;
+}
+
+const std::vector<ReservedField>& ItemsFields() {
+  static const auto* fields = new std::vector<ReservedField>{
+      {"ITEM_ID", {FieldType::kString}, true, false},
+      {"CREATION_TIMESTAMP", {FieldType::kLong}, false, true},
+  };
+  return *fields;
+}
+
+const std::vector<ReservedField>& UsersFields() {
+  static const auto* fields = new std::vector<ReservedField>{
+      {"USER_ID", {FieldType::kString}, true, false},
   };
   return *fields;
 }
@@ -215,8 +230,9 @@ absl::StatusOr<SchemaField> ParseField(const Value& f) {
 }
 
 // The reserved fields are there when required, with their types.
-absl::Status CheckReservedFields(const std::vector<SchemaField>& fields) {
-  for (const ReservedField& reserved : ReservedFields()) {
+absl::Status CheckReservedFields(const std::vector<SchemaField>& fields,
+                                 const std::vector<ReservedField>& reserved_fields) {
+  for (const ReservedField& reserved : reserved_fields) {
     const SchemaField* found = nullptr;
     for (const SchemaField& f : fields) {
       if (f.name == reserved.name) found = &f;
@@ -242,14 +258,12 @@ absl::Status CheckReservedFields(const std::vector<SchemaField>& fields) {
   return absl::OkStatus();
 }
 
-}  // namespace
-
-absl::StatusOr<InteractionsSchema> InteractionsSchema::Parse(absl::string_view json) {
-  InteractionsSchema schema;
-  schema.json_ = json.empty() ? std::string(kDefaultSchema) : std::string(json);
-
+// A record schema's fields: "type": "record", a non-empty "fields" array of
+// uniquely named fields, and `reserved` as it requires.
+absl::Status ParseRecord(const std::string& json, const std::vector<ReservedField>& reserved,
+                         std::vector<SchemaField>* fields) {
   Struct root;
-  auto parsed = google::protobuf::util::JsonStringToMessage(schema.json_, &root);
+  auto parsed = google::protobuf::util::JsonStringToMessage(json, &root);
   if (!parsed.ok()) {
     return SchemaError(absl::StrCat("not a JSON object: ", parsed.message().as_string()));
   }
@@ -263,7 +277,6 @@ absl::StatusOr<InteractionsSchema> InteractionsSchema::Parse(absl::string_view j
       fields_it->second.list_value().values().empty()) {
     return SchemaError("\"fields\" must be a non-empty array");
   }
-
   absl::flat_hash_set<std::string> names, keys;
   for (const Value& f : fields_it->second.list_value().values()) {
     ASSIGN_OR_RETURN(SchemaField field, ParseField(f));
@@ -274,10 +287,71 @@ absl::StatusOr<InteractionsSchema> InteractionsSchema::Parse(absl::string_view j
       return SchemaError(absl::StrCat("field ", field.name, ": its property key \"",
                                       field.json_key, "\" is not unique"));
     }
-    schema.has_categorical_ |= field.categorical;
-    schema.fields_.push_back(std::move(field));
+    fields->push_back(std::move(field));
   }
-  RETURN_IF_ERROR(CheckReservedFields(schema.fields_));
+  return CheckReservedFields(*fields, reserved);
+}
+
+// Checks one property value against its field; errors name `path`.
+absl::Status CheckValue(const SchemaField& field, const Value& value,
+                        const std::string& path) {
+  if (value.has_null_value()) {
+    if (!field.nullable) {
+      return absl::InvalidArgumentError(absl::StrCat(path, ": may not be null"));
+    }
+    return absl::OkStatus();
+  }
+  auto mismatch = [&](absl::string_view expected) {
+    return absl::InvalidArgumentError(absl::StrCat(path, ": expected ", expected, " (",
+                                                   field.name, " is ", TypeName(field.type),
+                                                   "), got ", JsonKind(value)));
+  };
+  switch (field.type) {
+    case FieldType::kString:
+      if (!value.has_string_value()) return mismatch("a string");
+      break;
+    case FieldType::kBoolean:
+      if (!value.has_bool_value()) return mismatch("a boolean");
+      break;
+    case FieldType::kFloat:
+    case FieldType::kDouble:
+      if (!value.has_number_value()) return mismatch("a number");
+      break;
+    case FieldType::kInt:
+    case FieldType::kLong: {
+      if (!value.has_number_value()) return mismatch("an integer");
+      double v = value.number_value();
+      double limit = field.type == FieldType::kInt ? 2147483648.0 : 9007199254740992.0;
+      if (std::floor(v) != v || v < -limit || v >= limit) {
+        return mismatch(field.type == FieldType::kInt ? "a 32-bit integer" : "an integer");
+      }
+      break;
+    }
+  }
+  return absl::OkStatus();
+}
+
+// `properties` as a JSON object; errors name `field_path`.
+absl::StatusOr<Struct> ParseProperties(absl::string_view properties,
+                                       absl::string_view field_path) {
+  Struct obj;
+  auto parsed = google::protobuf::util::JsonStringToMessage(std::string(properties), &obj);
+  if (!parsed.ok()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(field_path, ": not a JSON object: ", parsed.message().as_string()));
+  }
+  return obj;
+}
+
+}  // namespace
+
+absl::StatusOr<InteractionsSchema> InteractionsSchema::Parse(absl::string_view json) {
+  InteractionsSchema schema;
+  schema.json_ = json.empty() ? std::string(kDefaultSchema) : std::string(json);
+  RETURN_IF_ERROR(ParseRecord(schema.json_, InteractionsFields(), &schema.fields_));
+  for (const SchemaField& field : schema.fields_) {
+    schema.has_categorical_ |= field.categorical;
+  }
   return schema;
 }
 
@@ -320,18 +394,8 @@ absl::StatusOr<EventProperties> InteractionsSchema::ValidateProperties(
     absl::string_view properties, absl::string_view field_path) const {
   EventProperties out;
   if (properties.empty()) return out;
-  Struct obj;
-  auto parsed =
-      google::protobuf::util::JsonStringToMessage(std::string(properties), &obj);
-  if (!parsed.ok()) {
-    return absl::InvalidArgumentError(
-        absl::StrCat(field_path, ": not a JSON object: ", parsed.message().as_string()));
-  }
-  for (const auto& entry : obj.fields()) {
-    // Named references, not structured bindings: the lambda below captures
-    // them, which C++17 does not allow for bindings.
-    const std::string& key = entry.first;
-    const Value& value = entry.second;
+  ASSIGN_OR_RETURN(const Struct obj, ParseProperties(properties, field_path));
+  for (const auto& [key, value] : obj.fields()) {
     std::string path = absl::StrCat(field_path, ".", key);
     if (ReservedPropertyKeys().contains(key)) {
       return absl::InvalidArgumentError(
@@ -342,40 +406,8 @@ absl::StatusOr<EventProperties> InteractionsSchema::ValidateProperties(
       return absl::InvalidArgumentError(
           absl::StrCat(path, ": not a field of the dataset group's schema"));
     }
-    if (value.has_null_value()) {
-      if (!field->nullable) {
-        return absl::InvalidArgumentError(absl::StrCat(path, ": may not be null"));
-      }
-      continue;
-    }
-    auto mismatch = [&](absl::string_view expected) {
-      return absl::InvalidArgumentError(
-          absl::StrCat(path, ": expected ", expected, " (", field->name, " is ",
-                       TypeName(field->type), "), got ", JsonKind(value)));
-    };
-    switch (field->type) {
-      case FieldType::kString:
-        if (!value.has_string_value()) return mismatch("a string");
-        break;
-      case FieldType::kBoolean:
-        if (!value.has_bool_value()) return mismatch("a boolean");
-        break;
-      case FieldType::kFloat:
-      case FieldType::kDouble:
-        if (!value.has_number_value()) return mismatch("a number");
-        break;
-      case FieldType::kInt:
-      case FieldType::kLong: {
-        if (!value.has_number_value()) return mismatch("an integer");
-        double v = value.number_value();
-        double limit = field->type == FieldType::kInt ? 2147483648.0 : 9007199254740992.0;
-        if (std::floor(v) != v || v < -limit || v >= limit) {
-          return mismatch(field->type == FieldType::kInt ? "a 32-bit integer"
-                                                         : "an integer");
-        }
-        break;
-      }
-    }
+    RETURN_IF_ERROR(CheckValue(*field, value, path));
+    if (value.has_null_value()) continue;
     if (field->categorical) {
       for (absl::string_view part : absl::StrSplit(value.string_value(), '|')) {
         if (!part.empty()) out.categories.emplace_back(field->name, std::string(part));
@@ -388,6 +420,53 @@ absl::StatusOr<EventProperties> InteractionsSchema::ValidateProperties(
     }
   }
   return out;
+}
+
+absl::StatusOr<MetadataSchema> MetadataSchema::Parse(absl::string_view json,
+                                                     MetadataKind kind) {
+  MetadataSchema schema;
+  schema.kind_ = kind;
+  schema.json_ = std::string(json);
+  const bool items = kind == MetadataKind::kItems;
+  absl::Status parsed =
+      ParseRecord(schema.json_, items ? ItemsFields() : UsersFields(), &schema.fields_);
+  if (!parsed.ok()) {
+    // "schema: ..." names the request field this schema came from.
+    return absl::InvalidArgumentError(absl::StrCat(
+        items ? "items_" : "users_", parsed.message()));
+  }
+  return schema;
+}
+
+absl::Status MetadataSchema::ValidateProperties(absl::string_view properties,
+                                                absl::string_view field_path) const {
+  const bool items = kind_ == MetadataKind::kItems;
+  const size_t limit = items ? kMaxItemProperties : kMaxUserProperties;
+  if (properties.size() > limit) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(field_path, ": at most ", limit, " characters"));
+  }
+  if (properties.empty()) return absl::OkStatus();
+  ASSIGN_OR_RETURN(const Struct obj, ParseProperties(properties, field_path));
+  const absl::string_view id_field = items ? "ITEM_ID" : "USER_ID";
+  for (const auto& [key, value] : obj.fields()) {
+    std::string path = absl::StrCat(field_path, ".", key);
+    const SchemaField* field = nullptr;
+    for (const SchemaField& f : fields_) {
+      if (f.json_key == key) field = &f;
+    }
+    if (field == nullptr) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          path, ": not a field of the dataset group's ", items ? "Items" : "Users",
+          " schema"));
+    }
+    if (field->name == id_field) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          path, ": reserved key; use the record's ", items ? "item_id" : "user_id"));
+    }
+    RETURN_IF_ERROR(CheckValue(*field, value, path));
+  }
+  return absl::OkStatus();
 }
 
 }  // namespace recloop

@@ -1,7 +1,9 @@
-// The Interactions schema of a dataset group, in Personalize's Avro JSON form.
+// The schemas of a dataset group's datasets, in Personalize's Avro JSON form:
+// Interactions (events), and Items and Users (metadata).
 #ifndef RECLOOP_DOMAIN_SCHEMA_H_
 #define RECLOOP_DOMAIN_SCHEMA_H_
 
+#include <cstddef>
 #include <string>
 #include <utility>
 #include <vector>
@@ -69,6 +71,42 @@ class InteractionsSchema {
   std::string json_;
   std::vector<SchemaField> fields_;
   bool has_categorical_ = false;
+};
+
+// Which metadata dataset a MetadataSchema describes.
+enum class MetadataKind { kItems, kUsers };
+
+// The longest properties of an item and of a user, as in Personalize.
+inline constexpr size_t kMaxItemProperties = 32000;
+inline constexpr size_t kMaxUserProperties = 24000;
+
+// An Items or Users schema of a dataset group, in Personalize's Avro JSON
+// form. Immutable after Parse; safe to share between threads.
+class MetadataSchema {
+ public:
+  // Items: ITEM_ID (string) is required, CREATION_TIMESTAMP (long) may be
+  // declared; Users: USER_ID (string) is required. Custom fields as in an
+  // Interactions schema. Errors are INVALID_ARGUMENT prefixed with
+  // "items_schema: " or "users_schema: ".
+  static absl::StatusOr<MetadataSchema> Parse(absl::string_view json, MetadataKind kind);
+
+  const std::string& json() const { return json_; }
+  const std::vector<SchemaField>& fields() const { return fields_; }
+  MetadataKind kind() const { return kind_; }
+
+  // Validates a record's `properties`: a JSON object of at most
+  // kMaxItemProperties (kMaxUserProperties) characters keyed by the
+  // camelCase names of the schema's fields, except the id field, which the
+  // record carries itself. Errors are INVALID_ARGUMENT messages that start
+  // with `field_path`, for example "items[3].properties.price: expected a
+  // number (PRICE is double), got a string".
+  absl::Status ValidateProperties(absl::string_view properties,
+                                  absl::string_view field_path) const;
+
+ private:
+  std::string json_;
+  std::vector<SchemaField> fields_;
+  MetadataKind kind_ = MetadataKind::kItems;
 };
 
 // NUM_RATINGS -> numRatings, EVENT_ATTRIBUTION_SOURCE -> eventAttributionSource.

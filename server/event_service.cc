@@ -20,4 +20,36 @@ grpc::ServerUnaryReactor* EventService::GetUserHistory(
       [this](const v1::GetUserHistoryRequest& r) { return recloop_->GetUserHistory(r); });
 }
 
+grpc::ServerUnaryReactor* EventService::PutItems(grpc::CallbackServerContext* context,
+                                                 const grpc::ByteBuffer* request,
+                                                 grpc::ByteBuffer* response) {
+  return Serve<v1::PutItemsRequest, v1::PutItemsResponse>(
+      runner_, /*data_plane=*/true, context, request, response,
+      [this](const v1::PutItemsRequest& r) { return recloop_->PutItems(r); });
+}
+
+grpc::ServerUnaryReactor* EventService::PutUsers(grpc::CallbackServerContext* context,
+                                                 const grpc::ByteBuffer* request,
+                                                 grpc::ByteBuffer* response) {
+  return Serve<v1::PutUsersRequest, v1::PutUsersResponse>(
+      runner_, /*data_plane=*/true, context, request, response,
+      [this](const v1::PutUsersRequest& r) { return recloop_->PutUsers(r); });
+}
+
+grpc::ServerUnaryReactor* EventService::GetItem(grpc::CallbackServerContext* context,
+                                                const grpc::ByteBuffer* request,
+                                                grpc::ByteBuffer* response) {
+  return Serve<v1::GetItemRequest, v1::Item>(
+      runner_, /*data_plane=*/true, context, request, response,
+      [this](const v1::GetItemRequest& r) { return recloop_->GetItem(r); });
+}
+
+grpc::ServerUnaryReactor* EventService::GetUser(grpc::CallbackServerContext* context,
+                                                const grpc::ByteBuffer* request,
+                                                grpc::ByteBuffer* response) {
+  return Serve<v1::GetUserRequest, v1::User>(
+      runner_, /*data_plane=*/true, context, request, response,
+      [this](const v1::GetUserRequest& r) { return recloop_->GetUser(r); });
+}
+
 }  // namespace recloop

@@ -8,10 +8,15 @@
 
 namespace recloop {
 
-// PutEvents and GetUserHistory over gRPC. Every method takes the raw request (see
+// PutEvents, GetUserHistory and item and user metadata over gRPC. Every method takes the raw request (see
 // call.h).
 using RawEventService = v1::EventService::WithRawCallbackMethod_PutEvents<
-    v1::EventService::WithRawCallbackMethod_GetUserHistory<v1::EventService::Service>>;
+    v1::EventService::WithRawCallbackMethod_GetUserHistory<
+        v1::EventService::WithRawCallbackMethod_PutItems<
+            v1::EventService::WithRawCallbackMethod_PutUsers<
+                v1::EventService::WithRawCallbackMethod_GetItem<
+                    v1::EventService::WithRawCallbackMethod_GetUser<
+                        v1::EventService::Service>>>>>>;
 
 class EventService final : public RawEventService {
  public:
@@ -25,6 +30,18 @@ class EventService final : public RawEventService {
   grpc::ServerUnaryReactor* GetUserHistory(grpc::CallbackServerContext* context,
                                            const grpc::ByteBuffer* request,
                                            grpc::ByteBuffer* response) override;
+  grpc::ServerUnaryReactor* PutItems(grpc::CallbackServerContext* context,
+                                     const grpc::ByteBuffer* request,
+                                     grpc::ByteBuffer* response) override;
+  grpc::ServerUnaryReactor* PutUsers(grpc::CallbackServerContext* context,
+                                     const grpc::ByteBuffer* request,
+                                     grpc::ByteBuffer* response) override;
+  grpc::ServerUnaryReactor* GetItem(grpc::CallbackServerContext* context,
+                                    const grpc::ByteBuffer* request,
+                                    grpc::ByteBuffer* response) override;
+  grpc::ServerUnaryReactor* GetUser(grpc::CallbackServerContext* context,
+                                    const grpc::ByteBuffer* request,
+                                    grpc::ByteBuffer* response) override;
 
  private:
   Recloop* const recloop_;

@@ -169,6 +169,13 @@ std::string UserSessionKey(uint32_t group_id, absl::string_view user_id,
   return k;
 }
 
+std::string CatalogKey(uint32_t group_id, CatalogKind kind, absl::string_view id) {
+  std::string k = GroupPrefix(group_id);
+  k.push_back(static_cast<char>(kind));
+  PutString(&k, id);
+  return k;
+}
+
 std::string JournalKey(uint64_t seq) {
   std::string k;
   PutFixed64BE(&k, seq);

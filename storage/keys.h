@@ -23,6 +23,8 @@
 //   meta      'r' str(group) name         -> RecommenderRecord
 //   model     gid rid item_index          -> ItemModelRecord
 //             gid rid 0xffffffff          -> ModelHeaderRecord
+//   catalog   gid 'i' str(item)           -> recloop.v1.Item (its metadata)
+//             gid 'u' str(user)           -> recloop.v1.User
 // where gid is the 4-byte group id, owner is kind ('u' user, 's' session)
 // followed by str(id), and str(x) is a 2-byte length followed by x.
 #ifndef RECLOOP_STORAGE_KEYS_H_
@@ -161,6 +163,10 @@ std::string ModelHeaderKey(uint32_t group_id, uint32_t recommender_id);
 inline constexpr uint32_t kModelHeaderIndex = 0xffffffffu;
 // The item index (or kModelHeaderIndex) of a model key.
 absl::optional<uint32_t> ParseModelKey(absl::string_view key);
+
+// catalog CF: item and user metadata.
+enum class CatalogKind : char { kItem = 'i', kUser = 'u' };
+std::string CatalogKey(uint32_t group_id, CatalogKind kind, absl::string_view id);
 
 // A stable 64-bit FNV-1a hash (persisted in keys, so it must never change).
 uint64_t StableHash64(absl::string_view data, uint64_t seed = 14695981039346656037ull);

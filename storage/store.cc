@@ -22,7 +22,7 @@ namespace recloop {
 namespace {
 
 constexpr const char* kCfNames[kNumColumnFamilies] = {
-    "meta", "events", "dedup", "sessions", "served", "journal", "model"};
+    "meta", "events", "dedup", "sessions", "served", "journal", "model", "catalog"};
 
 absl::Status FromRocks(const rocksdb::Status& s, absl::string_view context) {
   if (s.ok()) return absl::OkStatus();

@@ -40,8 +40,9 @@ enum class Cf : int {
   kServed,
   kJournal,
   kModel,
+  kCatalog,
 };
-inline constexpr int kNumColumnFamilies = 7;
+inline constexpr int kNumColumnFamilies = 8;
 
 struct StoreOptions {
   std::string path;
