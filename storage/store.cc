@@ -198,6 +198,57 @@ class Store::FailureListener final : public rocksdb::EventListener {
   Store* const store_;
 };
 
+namespace {
+
+// The column families' options: one block cache and table format for all,
+// `served_filter` on the served lists.
+std::vector<rocksdb::ColumnFamilyDescriptor> ColumnFamilies(
+    const StoreOptions& options, const rocksdb::CompactionFilter* served_filter) {
+  rocksdb::BlockBasedTableOptions table;
+  table.block_cache = rocksdb::NewLRUCache(
+      options.small_footprint ? (1 << 20) : options.block_cache_bytes);
+  table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
+  table.cache_index_and_filter_blocks = true;
+  // Partitioned index and filters: a point lookup (dedup keys, sessions,
+  // served lists) reads one small filter partition, not the whole filter of
+  // a large table. With whole filters, block-cache churn made every Get
+  // re-read and checksum megabytes once the store held millions of events
+  // (60% of the load benchmark's time at 2-5M events).
+  table.index_type = rocksdb::BlockBasedTableOptions::IndexType::kTwoLevelIndexSearch;
+  table.partition_filters = true;
+  table.metadata_block_size = 4096;
+  table.pin_top_level_index_and_filter = true;
+  table.cache_index_and_filter_blocks_with_high_priority = true;
+  auto table_factory =
+      std::shared_ptr<rocksdb::TableFactory>(rocksdb::NewBlockBasedTableFactory(table));
+
+  rocksdb::ColumnFamilyOptions cf_options;
+  cf_options.table_factory = table_factory;
+  cf_options.compression = rocksdb::kNoCompression;
+  if (options.small_footprint) cf_options.write_buffer_size = 64 << 10;
+
+  std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
+  descriptors.emplace_back(rocksdb::kDefaultColumnFamilyName, cf_options);
+  for (int i = 0; i < kNumColumnFamilies; ++i) {
+    rocksdb::ColumnFamilyOptions o = cf_options;
+    const Cf cf = static_cast<Cf>(i);
+    if (cf == Cf::kServed) o.compaction_filter = served_filter;
+    if (cf == Cf::kDedup || cf == Cf::kSessions || cf == Cf::kServed) {
+      // Point lookups that mostly miss (a new event id, a new session, an
+      // unknown recommendation id) are answered by a bloom filter over the
+      // memtable instead of a skiplist search: perf under ghz PutEvents
+      // showed memtable searches for those Gets at ~14% of server CPU.
+      o.memtable_whole_key_filtering = true;
+      o.memtable_prefix_bloom_size_ratio = 0.05;
+    }
+    descriptors.emplace_back(kCfNames[i], o);
+  }
+
+  return descriptors;
+}
+
+}  // namespace
+
 // --- Store ------------------------------------------------------------------
 
 absl::StatusOr<std::unique_ptr<Store>> Store::Open(const StoreOptions& options) {
@@ -232,45 +283,8 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(const StoreOptions& options) 
   if (!options.small_footprint)
     db_options.db_write_buffer_size = options.write_buffer_bytes;
 
-  rocksdb::BlockBasedTableOptions table;
-  table.block_cache = rocksdb::NewLRUCache(
-      options.small_footprint ? (1 << 20) : options.block_cache_bytes);
-  table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
-  table.cache_index_and_filter_blocks = true;
-  // Partitioned index and filters: a point lookup (dedup keys, sessions,
-  // served lists) reads one small filter partition, not the whole filter of
-  // a large table. With whole filters, block-cache churn made every Get
-  // re-read and checksum megabytes once the store held millions of events
-  // (60% of the load benchmark's time at 2-5M events).
-  table.index_type = rocksdb::BlockBasedTableOptions::IndexType::kTwoLevelIndexSearch;
-  table.partition_filters = true;
-  table.metadata_block_size = 4096;
-  table.pin_top_level_index_and_filter = true;
-  table.cache_index_and_filter_blocks_with_high_priority = true;
-  auto table_factory =
-      std::shared_ptr<rocksdb::TableFactory>(rocksdb::NewBlockBasedTableFactory(table));
-
-  rocksdb::ColumnFamilyOptions cf_options;
-  cf_options.table_factory = table_factory;
-  cf_options.compression = rocksdb::kNoCompression;
-  if (options.small_footprint) cf_options.write_buffer_size = 64 << 10;
-
-  std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
-  descriptors.emplace_back(rocksdb::kDefaultColumnFamilyName, cf_options);
-  for (int i = 0; i < kNumColumnFamilies; ++i) {
-    rocksdb::ColumnFamilyOptions o = cf_options;
-    const Cf cf = static_cast<Cf>(i);
-    if (cf == Cf::kServed) o.compaction_filter = store->served_filter_.get();
-    if (cf == Cf::kDedup || cf == Cf::kSessions || cf == Cf::kServed) {
-      // Point lookups that mostly miss (a new event id, a new session, an
-      // unknown recommendation id) are answered by a bloom filter over the
-      // memtable instead of a skiplist search: perf under ghz PutEvents
-      // showed memtable searches for those Gets at ~14% of server CPU.
-      o.memtable_whole_key_filtering = true;
-      o.memtable_prefix_bloom_size_ratio = 0.05;
-    }
-    descriptors.emplace_back(kCfNames[i], o);
-  }
+  const std::vector<rocksdb::ColumnFamilyDescriptor> descriptors =
+      ColumnFamilies(options, store->served_filter_.get());
 
   std::vector<rocksdb::ColumnFamilyHandle*> handles;
   rocksdb::DB* db = nullptr;
