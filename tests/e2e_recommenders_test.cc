@@ -138,7 +138,7 @@ TEST_F(E2eTest, PutEventsGoesOnWhileANewRecommenderLearnsTheStoredEvents) {
         status = s.ok() ? described.status() : s.error_message();
         return status == "ACTIVE";
       },
-      absl::Seconds(120)))
+      absl::Seconds(240)))
       << "popular is still " << status;
   const int acked_at_active = acked.load();
   EXPECT_GT(acked_at_active, acked_at_create) << "no PutEvents got through during the build";
