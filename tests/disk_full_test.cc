@@ -30,6 +30,7 @@
 #include "tests/testing/process.h"
 #include "tests/testing/recloopd_process.h"
 #include "tests/testing/temp_dir.h"
+#include "tests/testing/tmpfs.h"
 
 namespace recloop {
 namespace {
@@ -43,15 +44,13 @@ class DiskFullTest : public ::testing::Test {
  protected:
   void SetUp() override {
     if (geteuid() != 0) GTEST_SKIP() << "mounting a tmpfs needs root (CI runs as root)";
-    mount_ = dir_.Sub("disk");
-    ASSERT_EQ(::mkdir(mount_.c_str(), 0755), 0) << std::strerror(errno);
-    ASSERT_EQ(mount("tmpfs", mount_.c_str(), "tmpfs", 0, "size=48m"), 0)
-        << "mount tmpfs: " << std::strerror(errno);
-    mounted_ = true;
+    disk_ = std::make_unique<Tmpfs>(dir_.Sub("disk"), "48m");
+    ASSERT_TRUE(disk_->mounted()) << disk_->error();
+    mount_ = disk_->path();
   }
   void TearDown() override {
     server_.reset();
-    if (mounted_) umount2(mount_.c_str(), MNT_DETACH);
+    disk_.reset();
   }
 
   std::vector<std::string> Flags() const {
@@ -64,15 +63,8 @@ class DiskFullTest : public ::testing::Test {
     events_ = v1::EventService::NewStub(server_->channel());
   }
   // Fills the disk with a file until `leave` bytes are free.
-  void Fill(int64_t leave) {
-    const int64_t free = static_cast<int64_t>(*DiskSpace::FreeBytes(mount_));
-    std::ofstream out(mount_ + "/filler", std::ios::binary | std::ios::app);
-    const std::string chunk(1 << 20, 'f');
-    for (int64_t left = free - leave; left > 0; left -= chunk.size()) {
-      out.write(chunk.data(), std::min<int64_t>(left, chunk.size()));
-    }
-  }
-  void FreeFiller() { std::remove((mount_ + "/filler").c_str()); }
+  void Fill(int64_t leave) { disk_->Fill(leave); }
+  void FreeFiller() { disk_->FreeFiller(); }
 
   grpc::Status Put(int k) {
     v1::PutEventsRequest r;
@@ -146,8 +138,8 @@ class DiskFullTest : public ::testing::Test {
 
   int64_t reserve_ = kReserve;
   TempDir dir_;
+  std::unique_ptr<Tmpfs> disk_;
   std::string mount_;
-  bool mounted_ = false;
   std::unique_ptr<RecloopdProcess> server_;
   std::unique_ptr<v1::EventService::Stub> events_;
   std::string tracking_id_;

@@ -34,6 +34,7 @@
 #include "tests/testing/process.h"
 #include "tests/testing/recloopd_process.h"
 #include "tests/testing/temp_dir.h"
+#include "tests/testing/tmpfs.h"
 
 namespace recloop {
 namespace {
@@ -46,18 +47,16 @@ class SoakTest : public ::testing::Test {
  protected:
   void SetUp() override {
     if (geteuid() != 0) GTEST_SKIP() << "mounting a tmpfs needs root (CI runs as root)";
-    mount_ = dir_.Sub("disk");
-    ASSERT_EQ(::mkdir(mount_.c_str(), 0755), 0) << std::strerror(errno);
-    ASSERT_EQ(mount("tmpfs", mount_.c_str(), "tmpfs", 0, "size=512m"), 0)
-        << "mount tmpfs: " << std::strerror(errno);
-    mounted_ = true;
+    disk_ = std::make_unique<Tmpfs>(dir_.Sub("disk"), "512m");
+    ASSERT_TRUE(disk_->mounted()) << disk_->error();
+    mount_ = disk_->path();
   }
   void TearDown() override {
     {
       std::lock_guard<std::mutex> lock(mu_);
       server_.reset();
     }
-    if (mounted_) umount2(mount_.c_str(), MNT_DETACH);
+    disk_.reset();
   }
 
   void Start() {
@@ -136,14 +135,7 @@ class SoakTest : public ::testing::Test {
     }
   }
 
-  void FillDisk() {
-    const int64_t free = static_cast<int64_t>(*DiskSpace::FreeBytes(mount_));
-    std::ofstream out(mount_ + "/filler", std::ios::binary);
-    const std::string chunk(1 << 20, 'f');
-    for (int64_t left = free - kReserve / 2; left > 0; left -= chunk.size()) {
-      out.write(chunk.data(), std::min<int64_t>(left, chunk.size()));
-    }
-  }
+  void FillDisk() { disk_->Fill(kReserve / 2); }
 
   void CreateRecommender(int n) {
     auto stub = v1::RecommendationService::NewStub(channel());
@@ -161,8 +153,8 @@ class SoakTest : public ::testing::Test {
   }
 
   TempDir dir_;
+  std::unique_ptr<Tmpfs> disk_;
   std::string mount_;
-  bool mounted_ = false;
   std::mutex mu_;
   std::unique_ptr<RecloopdProcess> server_;
   std::shared_ptr<grpc::Channel> channel_;
@@ -209,7 +201,7 @@ TEST_F(SoakTest, EveryAcknowledgedEventSurvivesKillsFullDisksAndNewRecommenders)
       case 1:
         FillDisk();
         absl::SleepFor(absl::Seconds(2));
-        std::remove((mount_ + "/filler").c_str());
+        disk_->FreeFiller();
         ++fills;
         break;
       case 2:
